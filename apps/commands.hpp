@@ -1,0 +1,15 @@
+#pragma once
+// Each verb of the `graspqp` CLI registers its subcommand and its handler here.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace graspqp::cli {
+
+using Handler = std::function<int()>;
+
+Handler add_hands_command(CLI::App& app);
+Handler add_fk_command(CLI::App& app);
+Handler add_sdf_command(CLI::App& app);
+
+}  // namespace graspqp::cli

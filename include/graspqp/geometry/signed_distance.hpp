@@ -1,0 +1,45 @@
+#pragma once
+// Signed distance, closest point and outward normal for a triangle mesh, through an Embree BVH
+// (rtcPointQuery) for the traversal and exact double-precision point-triangle distances.
+// Sign convention (whole project): positive outside, negative inside. The sign comes from the
+// angle-weighted pseudonormal of the closest feature (face, edge or vertex), which is exact for
+// closed meshes at edges and vertices too.
+#include <graspqp/geometry/mesh.hpp>
+
+#include <memory>
+
+namespace graspqp {
+
+struct SdfResult {
+  double distance = 0;  // signed: > 0 outside, < 0 inside
+  Vec3 normal = Vec3::Zero();   // unit outward normal = gradient of the signed distance w.r.t. the query
+  Vec3 closest = Vec3::Zero();  // closest point on the surface
+  int face = -1;                // index of the closest triangle
+  int feature = 0;              // closest feature of that triangle: 0 interior, 1 edge, 2 vertex
+  Vec3 edge_direction = Vec3::Zero();  // unit direction of the closest edge when feature == 1
+};
+
+// Jacobian d(normal)/d(query point) of the SDF normal at a query result (zero in a face region,
+// (I - n n^T - e e^T)/|d| in an edge region, (I - n n^T)/|d| in a vertex region). Exact away from the surface.
+Mat3 normal_jacobian(const SdfResult& r);
+
+// Immutable after construction; queries are thread-safe.
+class SignedDistanceField {
+ public:
+  explicit SignedDistanceField(TriangleMesh mesh);
+  ~SignedDistanceField();
+  SignedDistanceField(const SignedDistanceField&) = delete;
+  SignedDistanceField& operator=(const SignedDistanceField&) = delete;
+
+  const TriangleMesh& mesh() const;
+  SdfResult query(const Vec3& p) const;
+  // Broad-phase friendly variant: if the surface is farther than max_distance, returns false and
+  // leaves `out` untouched (no sign computed); otherwise fills `out` exactly like query().
+  bool query_within(const Vec3& p, double max_distance, SdfResult& out) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace graspqp

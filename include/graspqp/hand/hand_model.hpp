@@ -1,0 +1,105 @@
+#pragma once
+// The immutable hand model (Model half of the Model/Data split): kinematic tree from the URDF,
+// actuated joints with couplings, link meshes, contact candidates per grasp type, self-collision
+// spheres and the per-hand settings of hand.json. Built once, shared read-only by all threads.
+#include <graspqp/geometry/mesh.hpp>
+#include <graspqp/geometry/signed_distance.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace graspqp {
+
+enum class JointType { Fixed, Revolute, Prismatic };  // URDF "continuous" is a revolute without limits
+
+// One link of the tree with the joint that connects it to its parent. Links are stored in
+// depth-first pre-order (children in URDF file order), so a parent always precedes its children.
+struct LinkModel {
+  std::string name;
+  int parent = -1;              // index of the parent link, -1 for the root
+  std::string joint_name;       // joint from the parent (empty for the root)
+  JointType joint_type = JointType::Fixed;
+  Eigen::Isometry3d joint_origin = Eigen::Isometry3d::Identity();
+  Vec3 joint_axis = Vec3::UnitZ();  // unit, in the joint frame
+  double joint_lower = 0, joint_upper = 0;
+  bool joint_has_limits = false;
+  // The joint value is multiplier * q[actuated] + offset (mimic tags and hand.json couplings);
+  // actuated == -1 for fixed joints.
+  int actuated = -1;
+  double multiplier = 1.0, offset = 0.0;
+
+  TriangleMesh collision_mesh;  // all collision geometries (or visuals, if none) in the link frame
+  TriangleMesh visual_mesh;     // all visual geometries in the link frame (empty when missing)
+  std::shared_ptr<const SignedDistanceField> collision_sdf;  // null when the link has no geometry
+  // Frame of the link's last geometry element (origin and mesh scale): contact patches and sphere
+  // centres in GraspQP's annotation files are given in it (reference §3.4, §3.5).
+  Eigen::Affine3d annotation_frame = Eigen::Affine3d::Identity();
+  std::vector<int> children;
+};
+
+struct ActuatedJoint {
+  std::string name;
+  int link = -1;  // link whose parent joint this is
+  JointType type = JointType::Revolute;
+  double lower = 0, upper = 0;
+  double default_value = 0;
+};
+
+struct ContactCandidate {
+  int link = -1;
+  Vec3 position = Vec3::Zero();  // link frame
+  Vec3 normal = Vec3::UnitZ();   // unit, outward from the link collision surface, link frame
+};
+
+struct CollisionSphere {
+  int link = -1;
+  Vec3 center = Vec3::Zero();  // link frame
+  double radius = 0;
+};
+
+struct GraspType {
+  std::string name;
+  std::vector<ContactCandidate> candidates;  // in candidate-index order (links in tree order)
+  std::map<std::string, double> init_pose;   // joint overrides of the default pose for initialization
+};
+
+struct HandModel {
+  std::string name;
+  std::filesystem::path directory;  // folder holding hand.json
+  std::filesystem::path urdf_path;
+  std::vector<LinkModel> links;
+  std::vector<ActuatedJoint> joints;  // actuated joints, in state order
+  std::vector<CollisionSphere> spheres;
+  std::vector<GraspType> grasp_types;  // "full" first
+  Vec3 approach_axis = Vec3::UnitZ();  // hand-frame axis pointing from the palm towards the object
+  Vec3 up_axis = Vec3::UnitX();
+  Vec3 grasp_axis = Vec3::UnitZ();
+  std::vector<std::string> warnings;  // non-fatal load problems (missing visual meshes, stray annotations)
+
+  int dof() const { return static_cast<int>(joints.size()); }
+  int state_size() const { return 9 + dof(); }
+  int link_index(const std::string& name) const;  // -1 if absent
+  const GraspType& grasp_type(const std::string& name) const;  // throws graspqp::Error if unknown
+  bool has_grasp_type(const std::string& name) const;
+  Eigen::VectorXd default_joints() const;
+  Eigen::VectorXd lower_limits() const;
+  Eigen::VectorXd upper_limits() const;
+};
+
+struct HandLoadOptions {
+  std::uint64_t candidate_seed = 42;  // seed of the area-uniform sampling of contact patches
+  int patch_samples = 1000;           // dense samples per contact patch before farthest-point sampling
+  bool load_visual = true;
+};
+
+// Resolves a hand by name (assets/hands/<name>) or by a folder holding hand.json.
+std::filesystem::path resolve_hand_directory(const std::string& name_or_path);
+// Names of the bundled hands, sorted.
+std::vector<std::string> bundled_hand_names();
+
+HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& options = {});
+
+}  // namespace graspqp

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages graspqp needs. Idempotent: only missing packages are installed.
+# Works as root; uses sudo otherwise.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libeigen3-dev libembree-dev libqhull-dev libassimp-dev libtinyxml2-dev
+  libtbb-dev libhdf5-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libmujoco-dev
+  python3 python3-numpy python3-h5py
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install_deps: missing packages (${missing[*]}) and not root, no sudo available" >&2; exit 1
+  fi
+fi
+
+echo "install_deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

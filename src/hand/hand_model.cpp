@@ -1,0 +1,462 @@
+// Builds a HandModel from a hand folder: hand.json (settings), the URDF (tree, joints, meshes) and
+// GraspQP's annotation files (contact patches, self-collision spheres, grasp types).
+#include <graspqp/error.hpp>
+#include <graspqp/geometry/sampling.hpp>
+#include <graspqp/hand/hand_model.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <set>
+
+#include "hand/urdf.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace graspqp {
+
+int HandModel::link_index(const std::string& n) const {
+  for (size_t i = 0; i < links.size(); ++i)
+    if (links[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+bool HandModel::has_grasp_type(const std::string& n) const {
+  return std::any_of(grasp_types.begin(), grasp_types.end(), [&](const GraspType& g) { return g.name == n; });
+}
+
+const GraspType& HandModel::grasp_type(const std::string& n) const {
+  for (const auto& g : grasp_types)
+    if (g.name == n) return g;
+  std::string known;
+  for (const auto& g : grasp_types) known += (known.empty() ? "" : ", ") + g.name;
+  throw Error("hand '" + name + "': unknown grasp type '" + n + "' (known: " + (known.empty() ? "none" : known) + ")");
+}
+
+Eigen::VectorXd HandModel::default_joints() const {
+  Eigen::VectorXd q(dof());
+  for (int i = 0; i < dof(); ++i) q[i] = joints[i].default_value;
+  return q;
+}
+Eigen::VectorXd HandModel::lower_limits() const {
+  Eigen::VectorXd q(dof());
+  for (int i = 0; i < dof(); ++i) q[i] = joints[i].lower;
+  return q;
+}
+Eigen::VectorXd HandModel::upper_limits() const {
+  Eigen::VectorXd q(dof());
+  for (int i = 0; i < dof(); ++i) q[i] = joints[i].upper;
+  return q;
+}
+
+fs::path resolve_hand_directory(const std::string& name_or_path) {
+  fs::path p(name_or_path);
+  std::error_code ec;
+  if (fs::is_regular_file(p / "hand.json", ec)) return fs::absolute(p);
+  if (p.filename() == "hand.json" && fs::is_regular_file(p, ec)) return fs::absolute(p.parent_path());
+  fs::path bundled = fs::path(GRASPQP_ASSETS_DIR) / "hands" / name_or_path;
+  if (name_or_path.find('/') == std::string::npos && fs::is_regular_file(bundled / "hand.json", ec)) return bundled;
+  std::string known;
+  for (const auto& n : bundled_hand_names()) known += (known.empty() ? "" : ", ") + n;
+  throw Error("unknown hand '" + name_or_path + "': not a bundled hand (" + known + ") nor a folder with a hand.json");
+}
+
+std::vector<std::string> bundled_hand_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(GRASPQP_ASSETS_DIR) / "hands", ec))
+    if (fs::is_regular_file(e.path() / "hand.json")) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+namespace {
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path.string() + ": cannot be read");
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw Error(path.string() + ": malformed JSON (" + std::string(e.what()) + ")");
+  }
+}
+
+Vec3 json_vec3(const json& j, const std::string& key, const Vec3& fallback, const fs::path& file) {
+  if (!j.contains(key)) return fallback;
+  const json& v = j.at(key);
+  if (!v.is_array() || v.size() != 3 || !v[0].is_number() || !v[1].is_number() || !v[2].is_number())
+    throw Error(file.string() + ": '" + key + "' must be an array of 3 numbers");
+  Vec3 out(v[0].get<double>(), v[1].get<double>(), v[2].get<double>());
+  if (out.norm() < 1e-12) throw Error(file.string() + ": '" + key + "' must not be zero");
+  return out.normalized();
+}
+
+// Strips "package://<package>/" and tries the places URDFs and GraspQP annotations refer to.
+fs::path resolve_asset(const std::string& filename, const std::vector<fs::path>& bases) {
+  std::string f = filename;
+  std::vector<std::string> variants{f};
+  const std::string pkg = "package://";
+  if (f.rfind(pkg, 0) == 0) {
+    f = f.substr(pkg.size());
+    variants = {f};
+    auto slash = f.find('/');
+    if (slash != std::string::npos) variants.push_back(f.substr(slash + 1));
+  }
+  // GraspQP annotations write "../../<hand folder>/x" relative to the mesh folder; the folder may
+  // have been renamed, so also try the path without its leading "../" and first folder.
+  fs::path rel(f);
+  std::vector<std::string> parts;
+  for (const auto& part : rel) parts.push_back(part.string());
+  size_t k = 0;
+  while (k < parts.size() && parts[k] == "..") ++k;
+  if (k > 0 && k + 1 < parts.size()) {
+    fs::path rest;
+    for (size_t i = k + 1; i < parts.size(); ++i) rest /= parts[i];
+    variants.push_back(rest.string());
+    fs::path rest_keep;
+    for (size_t i = k; i < parts.size(); ++i) rest_keep /= parts[i];
+    variants.push_back(rest_keep.string());
+  }
+  std::error_code ec;
+  for (const auto& base : bases)
+    for (const auto& v : variants)
+      if (fs::is_regular_file(base / v, ec)) return (base / v).lexically_normal();
+  for (const auto& base : bases)
+    if (fs::is_regular_file(base / rel.filename(), ec)) return base / rel.filename();
+  return {};
+}
+
+TriangleMesh geometry_mesh(const urdf::Geometry& g, const std::vector<fs::path>& bases, bool required,
+                           const std::string& what, const fs::path& urdf_path, std::vector<std::string>& warnings) {
+  TriangleMesh mesh;
+  switch (g.kind) {
+    case urdf::Geometry::Kind::Box: mesh = make_box(g.size); break;
+    case urdf::Geometry::Kind::Cylinder: mesh = make_cylinder(g.radius, g.length); break;
+    case urdf::Geometry::Kind::Sphere: mesh = make_sphere(g.radius); break;
+    case urdf::Geometry::Kind::Mesh: {
+      fs::path file = resolve_asset(g.filename, bases);
+      if (file.empty()) {
+        if (required) throw Error(urdf_path.string() + ": " + what + " mesh '" + g.filename + "' not found");
+        warnings.push_back(urdf_path.string() + ": " + what + " mesh '" + g.filename + "' not found; skipped");
+        return {};
+      }
+      mesh = load_mesh(file, g.scale);
+      break;
+    }
+  }
+  transform_mesh(mesh, g.origin);
+  return mesh;
+}
+
+Eigen::Affine3d annotation_frame_of(const urdf::Geometry& g) {
+  Eigen::Affine3d A = Eigen::Affine3d::Identity();
+  A.linear() = g.origin.linear() * (g.kind == urdf::Geometry::Kind::Mesh ? g.scale : Vec3::Ones()).asDiagonal();
+  A.translation() = g.origin.translation();
+  return A;
+}
+
+struct Coupling {
+  std::string follows;
+  double multiplier = 1.0, offset = 0.0;
+};
+
+}  // namespace
+
+HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& options) {
+  HandModel model;
+  model.directory = resolve_hand_directory(name_or_path);
+  const fs::path config_path = model.directory / "hand.json";
+  const json config = read_json(config_path);
+  auto get_string = [&](const std::string& key, const std::string& fallback) {
+    if (!config.contains(key)) return fallback;
+    if (!config.at(key).is_string()) throw Error(config_path.string() + ": '" + key + "' must be a string");
+    return config.at(key).get<std::string>();
+  };
+  model.name = get_string("name", model.directory.filename().string());
+  const std::string urdf_name = get_string("urdf", "");
+  if (urdf_name.empty()) throw Error(config_path.string() + ": 'urdf' (the URDF file name) is missing");
+  model.urdf_path = model.directory / urdf_name;
+  const fs::path mesh_dir = model.directory / get_string("mesh_dir", ".");
+  const std::vector<fs::path> bases{mesh_dir, model.urdf_path.parent_path(), model.directory};
+  const bool visual_as_collision = config.value("visual_as_collision", true);
+  model.approach_axis = json_vec3(config, "approach_axis", Vec3::UnitZ(), config_path);
+  model.up_axis = json_vec3(config, "up_axis", Vec3::UnitX(), config_path);
+  model.grasp_axis = json_vec3(config, "grasp_axis", model.approach_axis, config_path);
+
+  const urdf::Robot robot = urdf::parse_file(model.urdf_path);
+  const std::string urdf_str = model.urdf_path.string();
+
+  // --- Tree: root = the one link that is no joint's child; children in joint file order.
+  std::map<std::string, const urdf::Link*> link_by_name;
+  for (const auto& l : robot.links) {
+    if (link_by_name.count(l.name)) throw Error(urdf_str + ": duplicate link '" + l.name + "'");
+    link_by_name[l.name] = &l;
+  }
+  std::map<std::string, std::vector<const urdf::Joint*>> children_of;
+  std::set<std::string> child_links;
+  std::map<std::string, const urdf::Joint*> joint_by_name;
+  for (const auto& j : robot.joints) {
+    if (!link_by_name.count(j.parent)) throw Error(urdf_str + ": joint '" + j.name + "' names unknown parent link '" + j.parent + "'");
+    if (!link_by_name.count(j.child)) throw Error(urdf_str + ": joint '" + j.name + "' names unknown child link '" + j.child + "'");
+    if (!child_links.insert(j.child).second) throw Error(urdf_str + ": link '" + j.child + "' has two parent joints");
+    if (joint_by_name.count(j.name)) throw Error(urdf_str + ": duplicate joint '" + j.name + "'");
+    joint_by_name[j.name] = &j;
+    children_of[j.parent].push_back(&j);
+  }
+  std::vector<std::string> roots;
+  for (const auto& l : robot.links)
+    if (!child_links.count(l.name)) roots.push_back(l.name);
+  if (roots.size() != 1)
+    throw Error(urdf_str + ": expected one root link, found " + std::to_string(roots.size()) +
+                (roots.size() > 1 ? " (" + roots[0] + ", " + roots[1] + ", ...)" : ""));
+
+  // Couplings from hand.json for joints without mimic tags (e.g. Panda, Robotiq 2F-140).
+  std::map<std::string, Coupling> couplings;
+  if (config.contains("couplings")) {
+    for (const auto& c : config.at("couplings")) {
+      if (!c.contains("joint") || !c.contains("follows"))
+        throw Error(config_path.string() + ": each coupling needs 'joint' and 'follows'");
+      Coupling cp{c.at("follows").get<std::string>(), c.value("multiplier", 1.0), c.value("offset", 0.0)};
+      const std::string jn = c.at("joint").get<std::string>();
+      if (!joint_by_name.count(jn)) throw Error(config_path.string() + ": coupling names unknown joint '" + jn + "'");
+      if (!joint_by_name.count(cp.follows))
+        throw Error(config_path.string() + ": coupling follows unknown joint '" + cp.follows + "'");
+      couplings[jn] = cp;
+    }
+  }
+  for (const auto& j : robot.joints)
+    if (j.mimic && !couplings.count(j.name)) {
+      if (!joint_by_name.count(j.mimic->joint))
+        throw Error(urdf_str + ": joint '" + j.name + "' mimics unknown joint '" + j.mimic->joint + "'");
+      couplings[j.name] = Coupling{j.mimic->joint, j.mimic->multiplier, j.mimic->offset};
+    }
+
+  // Depth-first pre-order.
+  std::function<void(const std::string&, int, const urdf::Joint*)> visit = [&](const std::string& name, int parent,
+                                                                              const urdf::Joint* joint) {
+    LinkModel link;
+    link.name = name;
+    link.parent = parent;
+    if (joint) {
+      link.joint_name = joint->name;
+      link.joint_origin = joint->origin;
+      link.joint_axis = joint->axis;
+      link.joint_type = joint->type == "fixed" ? JointType::Fixed
+                        : joint->type == "prismatic" ? JointType::Prismatic
+                                                     : JointType::Revolute;
+      link.joint_has_limits = joint->has_limits && joint->type != "continuous";
+      link.joint_lower = link.joint_has_limits ? joint->lower : -M_PI;
+      link.joint_upper = link.joint_has_limits ? joint->upper : M_PI;
+      if (link.joint_type != JointType::Fixed && link.joint_has_limits && link.joint_lower > link.joint_upper)
+        throw Error(urdf_str + ": joint '" + joint->name + "' has lower limit above upper limit");
+    }
+    const int index = static_cast<int>(model.links.size());
+    model.links.push_back(std::move(link));
+    if (parent >= 0) model.links[parent].children.push_back(index);
+    auto it = children_of.find(name);
+    if (it != children_of.end())
+      for (const urdf::Joint* j : it->second) visit(j->child, index, j);
+  };
+  visit(roots[0], -1, nullptr);
+  if (model.links.size() != robot.links.size())
+    throw Error(urdf_str + ": " + std::to_string(robot.links.size() - model.links.size()) +
+                " links are not connected to the root '" + roots[0] + "'");
+
+  // --- Actuated joints: non-fixed, uncoupled joints in tree order.
+  std::map<std::string, int> link_of_joint;
+  for (size_t l = 0; l < model.links.size(); ++l)
+    if (!model.links[l].joint_name.empty()) link_of_joint[model.links[l].joint_name] = static_cast<int>(l);
+  for (size_t l = 0; l < model.links.size(); ++l) {
+    LinkModel& link = model.links[l];
+    if (link.joint_type == JointType::Fixed || couplings.count(link.joint_name)) continue;
+    if (!link.joint_has_limits && link.joint_type == JointType::Prismatic)
+      throw Error(urdf_str + ": prismatic joint '" + link.joint_name + "' has no limits");
+    ActuatedJoint aj;
+    aj.name = link.joint_name;
+    aj.link = static_cast<int>(l);
+    aj.type = link.joint_type;
+    aj.lower = link.joint_lower;
+    aj.upper = link.joint_upper;
+    link.actuated = static_cast<int>(model.joints.size());
+    model.joints.push_back(aj);
+  }
+  for (auto& link : model.links) {
+    auto it = couplings.find(link.joint_name);
+    if (it == couplings.end() || link.joint_type == JointType::Fixed) continue;
+    // Follow chains of couplings down to an actuated joint.
+    double mult = it->second.multiplier, off = it->second.offset;
+    std::string leader = it->second.follows;
+    for (int guard = 0; couplings.count(leader); ++guard) {
+      if (guard > 32) throw Error(urdf_str + ": cyclic mimic/coupling at joint '" + link.joint_name + "'");
+      const Coupling& c = couplings.at(leader);
+      off = mult * c.offset + off;
+      mult *= c.multiplier;
+      leader = c.follows;
+    }
+    const LinkModel& lead = model.links[link_of_joint.at(leader)];
+    if (lead.actuated < 0) throw Error(urdf_str + ": joint '" + link.joint_name + "' follows fixed joint '" + leader + "'");
+    link.actuated = lead.actuated;
+    link.multiplier = mult;
+    link.offset = off;
+  }
+
+  // Default pose: hand.json "default_pose" {joint: value}, clamped to the limits.
+  for (auto& j : model.joints) j.default_value = std::clamp(0.0, j.lower, j.upper);
+  if (config.contains("default_pose")) {
+    for (const auto& [jn, v] : config.at("default_pose").items()) {
+      auto it = std::find_if(model.joints.begin(), model.joints.end(), [&](const ActuatedJoint& a) { return a.name == jn; });
+      if (it == model.joints.end()) throw Error(config_path.string() + ": default_pose names unknown actuated joint '" + jn + "'");
+      if (!v.is_number()) throw Error(config_path.string() + ": default_pose of '" + jn + "' must be a number");
+      it->default_value = std::clamp(v.get<double>(), it->lower, it->upper);
+    }
+  }
+
+  // --- Geometry: collisions, or visuals for links without collisions (as the reference).
+  for (auto& link : model.links) {
+    const urdf::Link& ul = *link_by_name.at(link.name);
+    if (options.load_visual)
+      for (const auto& g : ul.visuals)
+        append_mesh(link.visual_mesh, geometry_mesh(g, bases, false, "visual of link '" + link.name + "'", model.urdf_path,
+                                                    model.warnings));
+    const bool use_visual = ul.collisions.empty() && visual_as_collision;
+    const auto& used = use_visual ? ul.visuals : ul.collisions;
+    for (const auto& g : used)
+      append_mesh(link.collision_mesh, geometry_mesh(g, bases, true, (use_visual ? "visual (used as collision) of link '"
+                                                                                 : "collision of link '") + link.name + "'",
+                                                     model.urdf_path, model.warnings));
+    if (!used.empty()) link.annotation_frame = annotation_frame_of(used.back());
+    if (!link.collision_mesh.empty())
+      link.collision_sdf = std::make_shared<SignedDistanceField>(link.collision_mesh);
+  }
+
+  // --- Self-collision spheres.
+  const fs::path spheres_path = model.directory / get_string("penetration_points", "penetration_points.json");
+  if (fs::exists(spheres_path)) {
+    const json spheres = read_json(spheres_path);
+    for (size_t l = 0; l < model.links.size(); ++l) {
+      const LinkModel& link = model.links[l];
+      if (!spheres.contains(link.name)) continue;
+      if (!link.collision_sdf) {
+        model.warnings.push_back(spheres_path.string() + ": spheres of link '" + link.name + "' ignored (link has no geometry)");
+        continue;
+      }
+      for (const auto& s : spheres.at(link.name)) {
+        if (!s.is_array() || (s.size() != 3 && s.size() != 4))
+          throw Error(spheres_path.string() + ": sphere of link '" + link.name + "' must be [x, y, z, r] or [x, y, z]");
+        CollisionSphere sphere;
+        sphere.link = static_cast<int>(l);
+        const Vec3 c(s[0].get<double>(), s[1].get<double>(), s[2].get<double>());
+        if (s.size() == 4) {
+          sphere.center = link.annotation_frame * c;
+          sphere.radius = s[3].get<double>();
+        } else {
+          sphere.center = c;
+          sphere.radius = 0.01;
+        }
+        if (!(sphere.radius > 0))
+          throw Error(spheres_path.string() + ": sphere of link '" + link.name + "' has a non-positive radius");
+        model.spheres.push_back(sphere);
+      }
+    }
+    for (const auto& [ln, v] : spheres.items())
+      if (model.link_index(ln) < 0)
+        model.warnings.push_back(spheres_path.string() + ": spheres name unknown link '" + ln + "'; ignored");
+  }
+
+  // --- Contact candidates per grasp type.
+  const fs::path contacts_path = model.directory / get_string("contact_points", "contact_points.json");
+  const fs::path types_path = model.directory / get_string("grasp_types", "eigengrasps.json");
+  if (fs::exists(contacts_path)) {
+    const json patches = read_json(contacts_path);
+    for (const auto& [ln, v] : patches.items())
+      if (model.link_index(ln) < 0) {
+        if (!v.empty()) throw Error(contacts_path.string() + ": unknown link '" + ln + "'");
+        model.warnings.push_back(contacts_path.string() + ": empty entry for unknown link '" + ln + "' ignored");
+      }
+    // Grasp type -> link -> number of points (absent: the contact_points.json count).
+    std::vector<std::pair<std::string, std::map<std::string, int>>> types;
+    json type_json = fs::exists(types_path) ? read_json(types_path) : json::object();
+    if (!type_json.contains("full")) {
+      std::map<std::string, int> all;
+      for (const auto& [ln, entries] : patches.items()) {
+        int n = 0;
+        for (const auto& e : entries) n += e.size() == 2 ? e[1].get<int>() : 1;
+        if (n > 0) all[ln] = n;
+      }
+      types.emplace_back("full", all);
+    }
+    for (const auto& [tn, links] : type_json.items()) {
+      std::map<std::string, int> counts;
+      for (const auto& [ln, spec] : links.items()) {
+        if (model.link_index(ln) < 0) throw Error(types_path.string() + ": grasp type '" + tn + "' names unknown link '" + ln + "'");
+        counts[ln] = spec.value("n_points", 0);
+      }
+      if (tn == "full") types.insert(types.begin(), {tn, counts});
+      else types.emplace_back(tn, counts);
+    }
+
+    std::map<std::string, TriangleMesh> patch_cache;
+    for (const auto& [tn, counts] : types) {
+      GraspType gt;
+      gt.name = tn;
+      for (size_t l = 0; l < model.links.size(); ++l) {
+        const LinkModel& link = model.links[l];
+        auto cit = counts.find(link.name);
+        if (cit == counts.end() || !patches.contains(link.name)) continue;
+        if (!link.collision_sdf) throw Error(contacts_path.string() + ": link '" + link.name + "' has contacts but no geometry");
+        for (const auto& entry : patches.at(link.name)) {
+          std::vector<Vec3> points;
+          if (entry.size() == 2 && entry[0].is_string()) {
+            const std::string mesh_name = entry[0].get<std::string>();
+            const fs::path file = resolve_asset(mesh_name, bases);
+            if (file.empty()) throw Error(contacts_path.string() + ": contact mesh '" + mesh_name + "' not found");
+            auto pit = patch_cache.find(file.string());
+            if (pit == patch_cache.end()) pit = patch_cache.emplace(file.string(), load_mesh(file)).first;
+            // One patch per link in the shipped files; with several, the count applies to each.
+            const int n = cit->second > 0 ? cit->second : entry[1].get<int>();
+            auto dense = sample_surface(pit->second, options.patch_samples, options.candidate_seed);
+            std::vector<Vec3> dense_points;
+            dense_points.reserve(dense.size());
+            for (const auto& s : dense) dense_points.push_back(s.position);
+            for (int idx : farthest_point_sampling(dense_points, std::min<int>(n, dense_points.size()), 0))
+              points.push_back(link.annotation_frame * dense_points[idx]);
+          } else if (entry.size() == 3) {
+            // Explicit points get the geometry origin only, without the mesh scale (as the reference).
+            Eigen::Affine3d origin = Eigen::Affine3d::Identity();
+            const Mat3 scaled = link.annotation_frame.linear();
+            origin.linear() = scaled * scaled.colwise().norm().cwiseInverse().asDiagonal();
+            origin.translation() = link.annotation_frame.translation();
+            points.push_back(origin * Vec3(entry[0].get<double>(), entry[1].get<double>(), entry[2].get<double>()));
+          } else {
+            throw Error(contacts_path.string() + ": entry of link '" + link.name + "' must be [mesh, n] or [x, y, z]");
+          }
+          for (const Vec3& p : points) {
+            ContactCandidate c;
+            c.link = static_cast<int>(l);
+            c.position = p;
+            const SdfResult r = link.collision_sdf->query(p);
+            c.normal = link.collision_mesh.face_normal(r.face);
+            gt.candidates.push_back(c);
+          }
+        }
+      }
+      if (config.contains("grasp_type_init") && config.at("grasp_type_init").contains(tn))
+        for (const auto& [jn, v] : config.at("grasp_type_init").at(tn).items()) {
+          auto jt = std::find_if(model.joints.begin(), model.joints.end(), [&](const ActuatedJoint& a) { return a.name == jn; });
+          if (jt == model.joints.end())
+            throw Error(config_path.string() + ": grasp_type_init of '" + tn + "' names unknown joint '" + jn + "'");
+          // "upper"/"lower" name the joint limit (e.g. curled unused fingers for pinch grasps).
+          gt.init_pose[jn] = v.is_string() ? (v.get<std::string>() == "upper" ? jt->upper : jt->lower) : v.get<double>();
+        }
+      model.grasp_types.push_back(std::move(gt));
+    }
+  }
+  return model;
+}
+
+}  // namespace graspqp
