@@ -1,5 +1,6 @@
 // `graspqp sdf`: signed distance, outward normal and closest point for points read from stdin.
 #include <graspqp/error.hpp>
+#include <graspqp/geometry/orientation.hpp>
 #include <graspqp/geometry/signed_distance.hpp>
 
 #include <cmath>
@@ -21,7 +22,9 @@ Handler add_sdf_command(CLI::App& app) {
   cmd->add_option("--scale", *scale, "Uniform scale applied to the mesh")->capture_default_str();
   return [=]() {
     if (!(*scale > 0) || !std::isfinite(*scale)) throw Error("--scale must be a positive number");
-    SignedDistanceField sdf(load_mesh(*path, Vec3::Constant(*scale)));
+    TriangleMesh mesh = load_mesh(*path, Vec3::Constant(*scale));
+    orient_outward(mesh);
+    SignedDistanceField sdf(std::move(mesh));
     std::string line;
     long line_no = 0;
     while (std::getline(std::cin, line)) {

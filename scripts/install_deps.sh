@@ -8,7 +8,7 @@ PACKAGES=(
   libeigen3-dev libembree-dev libqhull-dev libassimp-dev libtinyxml2-dev
   libtbb-dev libhdf5-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libmujoco-dev
-  python3 python3-numpy python3-h5py
+  libssl-dev python3 python3-numpy python3-h5py
 )
 
 missing=()

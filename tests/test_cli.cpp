@@ -76,7 +76,7 @@ TEST(Cli, SignedDistanceFromStdin) {
   // Points inside and outside the apple: the sign flips and the normal is unit.
   std::string out;
   const std::string obj = test::object_path("misc/apple.ply").string();
-  ASSERT_EQ(run_command("printf '0 0 0\\n1 1 1\\n' | " + cli_path() + " sdf --object " + obj, &out), 0);
+  ASSERT_EQ(run_command("printf '0 0.04 0\\n1 1 1\\n' | " + cli_path() + " sdf --object " + obj, &out), 0);
   std::istringstream in(out);
   double d[2][7];
   for (auto& row : d)

@@ -1,6 +1,7 @@
 // Builds a HandModel from a hand folder: hand.json (settings), the URDF (tree, joints, meshes) and
 // GraspQP's annotation files (contact patches, self-collision spheres, grasp types).
 #include <graspqp/error.hpp>
+#include <graspqp/geometry/orientation.hpp>
 #include <graspqp/geometry/sampling.hpp>
 #include <graspqp/hand/hand_model.hpp>
 
@@ -330,8 +331,14 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
                                                                                  : "collision of link '") + link.name + "'",
                                                      model.urdf_path, model.warnings));
     if (!used.empty()) link.annotation_frame = annotation_frame_of(used.back());
-    if (!link.collision_mesh.empty())
+    if (!link.collision_mesh.empty()) {
+      orient_outward(link.collision_mesh);
       link.collision_sdf = std::make_shared<SignedDistanceField>(link.collision_mesh);
+      link.collision_box = link.collision_mesh.bounding_box();
+      link.bound_center = link.collision_box.center();
+      for (const auto& v : link.collision_mesh.vertices)
+        link.bound_radius = std::max(link.bound_radius, (v - link.bound_center).norm());
+    }
   }
 
   // --- Self-collision spheres.
@@ -438,8 +445,10 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
           for (const Vec3& p : points) {
             ContactCandidate c;
             c.link = static_cast<int>(l);
-            c.position = p;
+            // Contact patches are separate meshes a little off the collision surface (reference quirk 3);
+            // candidates are projected onto it so that contact distance and penetration agree.
             const SdfResult r = link.collision_sdf->query(p);
+            c.position = r.closest;
             c.normal = link.collision_mesh.face_normal(r.face);
             gt.candidates.push_back(c);
           }

@@ -138,7 +138,10 @@ Robot parse_string(const std::string& xml, const std::string& source) {
     j.origin = parse_origin(e, source, what);
     if (auto* a = e->FirstChildElement("axis")) {
       j.axis = parse_vec3(a, "xyz", Vec3::UnitX(), source, what + " axis");
-      if (j.axis.norm() < 1e-12) fail(source, what + " has a zero axis");
+      if (j.axis.norm() < 1e-12) {
+        if (j.type != "fixed") fail(source, what + " has a zero axis");
+        j.axis = Vec3::UnitX();  // irrelevant for fixed joints, which some URDFs give "0 0 0"
+      }
       j.axis.normalize();
     }
     if (auto* l = e->FirstChildElement("limit")) {

@@ -34,6 +34,9 @@ struct LinkModel {
   TriangleMesh collision_mesh;  // all collision geometries (or visuals, if none) in the link frame
   TriangleMesh visual_mesh;     // all visual geometries in the link frame (empty when missing)
   std::shared_ptr<const SignedDistanceField> collision_sdf;  // null when the link has no geometry
+  Eigen::AlignedBox3d collision_box;  // bounds of collision_mesh (link frame), for broad phases
+  Vec3 bound_center = Vec3::Zero();   // bounding sphere of collision_mesh (link frame)
+  double bound_radius = 0;
   // Frame of the link's last geometry element (origin and mesh scale): contact patches and sphere
   // centres in GraspQP's annotation files are given in it (reference §3.4, §3.5).
   Eigen::Affine3d annotation_frame = Eigen::Affine3d::Identity();

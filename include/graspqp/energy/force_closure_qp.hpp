@@ -1,0 +1,116 @@
+#pragma once
+// GraspQP force-closure energy E_fc (reference §2.2-2.3) and the exact box-constrained QP behind it.
+//
+// Per contact i (point p_i, object outward normal n_i, object centre c, r_i = p_i - c) a K-edge
+// friction pyramid e_ik = (sqrt(1 - mu^2) n_i + mu s_k) / K, s_k = cos(2 pi k/K) t1 + sin(2 pi k/K) t2,
+// forms column iK+k of the grasp matrix F = [e_ik ; w_tau (r_i x e_ik)] (6 x nK). Then
+//   r* = min ½|F lambda|²  s.t.  lambda_min <= lambda <= lambda_max      (solved exactly, §9 item 12)
+//   g  = det(F F^T)^(1/12)                                              (geometric mean of singular values)
+//   E  = value_gain (r* + value_eps) exp(-svd_gain g).
+// dE/dF = value_gain exp(-svd_gain g) [(F lambda*) lambda*^T - svd_gain (r* + value_eps) (g/6)(F F^T)^-1 F]
+// (envelope theorem: the feasible box does not depend on F), chained exactly to points and normals.
+//
+// Conventions shared by all force-closure terms: contacts are n x 3 row-major arrays (one row per
+// contact; a std::vector<Vec3> maps onto one with Eigen::Map<const ContactArray>(v[0].data(), n, 3)).
+// Normals are normalised internally, so dE/dn is tangent to the unit sphere; a zero normal gives a
+// contact without force (zero columns) and zero gradient. Gradients are written, not accumulated.
+#include <Eigen/Core>
+
+namespace graspqp {
+
+using Vec3 = Eigen::Vector3d;
+using ContactArray = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
+using ContactArrayIn = Eigen::Ref<const ContactArray>;
+using ContactArrayOut = Eigen::Ref<ContactArray>;
+using GraspMatrix = Eigen::Matrix<double, 6, Eigen::Dynamic>;
+
+// Right-handed orthonormal (t1, t2, n) for a unit normal n (Duff et al. 2017, "Building an
+// orthonormal basis, revisited"): no singularity; the basis jumps only across the plane n_z = 0.
+void unit_tangents(const Vec3& n, Vec3& t1, Vec3& t2);
+
+// ---------------------------------------------------------------------------------------------
+// Box-constrained minimum-norm QP:  min ½|F lambda|²  s.t.  lower <= lambda_j <= upper.
+
+enum class BoxQpMethod {
+  // Wolfe's minimum-norm-point algorithm on the zonotope {F lambda : lambda in box} in R^6; its
+  // vertices come from the sign pattern of F^T x. Falls back to ActiveSet if the KKT check fails.
+  MinNormPoint,
+  // Bounded-variable least squares (Stark & Parker 1995) on lambda; at most rank(F) free variables.
+  ActiveSet,
+};
+
+// Solutions satisfy kkt_residual <= kBoxQpKktTolerance unless `converged` is false.
+inline constexpr double kBoxQpKktTolerance = 1e-10;
+
+struct BoxQpStats {
+  int iterations = 0;         // major iterations, summed over the methods that ran
+  double kkt_residual = 0;    // max_j |lambda_j - clamp(lambda_j - g_j, lower, upper)|, g = F^T F lambda
+  bool converged = false;     // kkt_residual <= kBoxQpKktTolerance
+  bool used_fallback = false; // MinNormPoint handed over to ActiveSet
+};
+
+// Scratch memory reused between solves (no allocation once sized for the largest F seen).
+struct BoxQpWorkspace {
+  static constexpr int kMaxCorral = 7;  // affinely independent points in R^6
+  Eigen::VectorXd gradient;                                  // F^T x
+  Eigen::VectorXd vertex_lambda;                             // lambda of the newest zonotope vertex
+  Eigen::Matrix<double, Eigen::Dynamic, kMaxCorral> corral_lambda;  // lambda of each corral vertex
+  Eigen::VectorXi bound_state;                               // active set: -1 lower, +1 upper, 0 free
+  Eigen::Matrix<bool, Eigen::Dynamic, 1> refused;           // active set: no progress when freed
+  void reserve(int variables);
+};
+
+// Solves the QP exactly (to rounding); `lambda` is resized to F.cols(). Throws graspqp::Error if
+// lower > upper or the bounds are not finite.
+BoxQpStats solve_box_qp(const Eigen::Ref<const GraspMatrix>& F, double lower, double upper, BoxQpWorkspace& ws,
+                        Eigen::VectorXd& lambda, BoxQpMethod method = BoxQpMethod::MinNormPoint);
+
+// ---------------------------------------------------------------------------------------------
+// The energy.
+
+struct ForceClosureQpParams {
+  double friction = 0.2;      // mu: sine of the pyramid half-angle (edges sqrt(1-mu²) n + mu s)
+  int cone_edges = 4;         // K, at most 64
+  double torque_weight = 5.0; // w_tau
+  double lambda_min = 1.0;    // every edge must push (§9 item 12)
+  double lambda_max = 21.0;   // max_lambda_limit + 1
+  double svd_gain = 0.1;
+  double value_gain = 2.0;
+  double value_eps = 1e-2;
+  // true: the reference's tangents t1 = n x b, t2 = n x t1 (not unit, §9 item 11); false: unit_tangents().
+  bool reference_tangents = false;
+  BoxQpMethod qp_method = BoxQpMethod::MinNormPoint;
+};
+
+struct ForceClosureQpResult {
+  double energy = 0;
+  double residual = 0;       // r* = ½|F lambda*|²
+  double svd_term = 0;       // g (0 when F F^T is numerically singular)
+  Eigen::VectorXd lambda;    // lambda*, contact-major (nK)
+  Eigen::VectorXd contact_force;  // sum_k lambda*_ik per contact (n)
+  double kkt_residual = 0;
+  int iterations = 0;
+  bool converged = false;
+};
+
+struct ForceClosureQpWorkspace {
+  GraspMatrix grasp;        // F
+  GraspMatrix grad_grasp;   // dE/dF
+  BoxQpWorkspace qp;
+};
+
+// Builds F (6 x nK). Throws graspqp::Error on mismatched sizes or invalid parameters.
+void build_grasp_matrix(const ForceClosureQpParams& params, const ContactArrayIn& points,
+                        const ContactArrayIn& normals, const Vec3& centre, GraspMatrix& F);
+
+// Value only.
+void force_closure_qp_energy(const ForceClosureQpParams& params, const ContactArrayIn& points,
+                             const ContactArrayIn& normals, const Vec3& centre, ForceClosureQpWorkspace& ws,
+                             ForceClosureQpResult& result);
+
+// Value and exact gradients dE/dp, dE/dn (n x 3, overwritten).
+void force_closure_qp_energy(const ForceClosureQpParams& params, const ContactArrayIn& points,
+                             const ContactArrayIn& normals, const Vec3& centre, ForceClosureQpWorkspace& ws,
+                             ForceClosureQpResult& result, ContactArrayOut dE_dp, ContactArrayOut dE_dn);
+
+}  // namespace graspqp

@@ -1,0 +1,50 @@
+#include <graspqp/energy/penetration.hpp>
+
+namespace graspqp {
+
+PenetrationResult penetration_energy(const HandModel& model, HandData& data, const ObjectModel& object,
+                                     PenetrationWorkspace& ws, double gradient_weight) {
+  const size_t n = object.surface_points.size();
+  if (ws.depth.size() != n) {
+    ws.depth.assign(n, 0.0);
+    ws.link.assign(n, -1);
+    ws.normal.assign(n, Vec3::Zero());
+    ws.touched.clear();
+  }
+  for (int k : ws.touched) ws.depth[k] = 0.0;
+  ws.touched.clear();
+
+  for (size_t l = 0; l < model.links.size(); ++l) {
+    const LinkModel& link = model.links[l];
+    if (!link.collision_sdf) continue;
+    const Vec3 centre = data.to_world(static_cast<int>(l), link.bound_center);
+    const double r2 = link.bound_radius * link.bound_radius;
+    const Mat3& R = data.rotation[l];
+    const Vec3& pos = data.position[l];
+    object.surface_grid.for_each_near(centre, link.bound_radius, [&](int k) {
+      const Vec3& o = object.surface_points[k];
+      if ((o - centre).squaredNorm() > r2) return;
+      const Vec3 local = R.transpose() * (o - pos);
+      if (!link.collision_box.contains(local)) return;
+      const SdfResult r = link.collision_sdf->query(local);
+      if (r.distance >= 0 || -r.distance <= ws.depth[k]) return;
+      if (ws.depth[k] == 0.0) ws.touched.push_back(k);
+      ws.depth[k] = -r.distance;
+      ws.link[k] = static_cast<int>(l);
+      ws.normal[k] = R * r.normal;
+    });
+  }
+
+  PenetrationResult result;
+  for (int k : ws.touched) {
+    result.energy += ws.depth[k];
+    result.max_depth = std::max(result.max_depth, ws.depth[k]);
+    // Moving the link along its outward normal at o deepens the penetration by the same amount.
+    if (gradient_weight != 0)
+      add_point_gradient(data, ws.link[k], object.surface_points[k], gradient_weight * ws.normal[k]);
+  }
+  result.points_inside = static_cast<int>(ws.touched.size());
+  return result;
+}
+
+}  // namespace graspqp

@@ -1,0 +1,71 @@
+#include <graspqp/error.hpp>
+#include <graspqp/geometry/orientation.hpp>
+#include <graspqp/geometry/sampling.hpp>
+#include <graspqp/io/sha256.hpp>
+#include <graspqp/object/object_model.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace graspqp {
+
+void PointGrid::build(const std::vector<Vec3>& points, double cell_size) {
+  cell = cell_size;
+  Eigen::AlignedBox3d box;
+  for (const auto& p : points) box.extend(p);
+  origin = box.min() - Vec3::Constant(1e-9);
+  const Vec3 extent = box.max() - origin;
+  for (int a = 0; a < 3; ++a) dims[a] = std::max(1, static_cast<int>(std::ceil(extent[a] / cell)) + 1);
+  const size_t n_cells = static_cast<size_t>(dims.x()) * dims.y() * dims.z();
+  std::vector<int> cell_of(points.size());
+  cell_start.assign(n_cells + 1, 0);
+  for (size_t i = 0; i < points.size(); ++i) {
+    const Eigen::Array3i c = ((points[i] - origin) / cell).array().floor().cast<int>().min(dims.array() - 1);
+    cell_of[i] = (c.x() * dims.y() + c.y()) * dims.z() + c.z();
+    ++cell_start[cell_of[i] + 1];
+  }
+  for (size_t c = 0; c < n_cells; ++c) cell_start[c + 1] += cell_start[c];
+  index.assign(points.size(), 0);
+  std::vector<int> fill(cell_start.begin(), cell_start.end() - 1);
+  for (size_t i = 0; i < points.size(); ++i) index[fill[cell_of[i]]++] = static_cast<int>(i);
+}
+
+ObjectModel load_object(const std::filesystem::path& path, const ObjectLoadOptions& options) {
+  if (!(options.scale > 0) || !std::isfinite(options.scale))
+    throw Error(path.string() + ": scale must be positive and finite");
+  ObjectModel obj;
+  obj.path = path;
+  obj.name = path.stem().string();
+  obj.scale = options.scale;
+  obj.mesh = load_mesh(path, Vec3::Constant(options.scale));
+  orient_outward(obj.mesh);
+  if (obj.mesh.faces.size() < 4) throw Error(path.string() + ": the mesh has fewer than 4 triangles");
+  const Eigen::AlignedBox3d box = obj.mesh.bounding_box();
+  const Vec3 size = box.sizes();
+  if (size.minCoeff() < 1e-4 * std::max(size.maxCoeff(), 1e-12))
+    throw Error(path.string() + ": degenerate object (flat: its extent along one axis is zero)");
+  obj.sha256 = sha256_file(path);
+  obj.sdf = std::make_shared<SignedDistanceField>(obj.mesh);
+  try {
+    obj.hull = convex_hull(obj.mesh.vertices);
+  } catch (const Error& e) {
+    throw Error(path.string() + ": degenerate object (" + e.what() + ")");
+  }
+
+  // Dense area-uniform samples, then farthest-point sampling (reference §4.1: 100x oversampling).
+  const int dense_n = std::max(options.surface_samples * 20, 10000);
+  const auto dense = sample_surface(obj.mesh, dense_n, options.seed);
+  std::vector<Vec3> dense_points;
+  dense_points.reserve(dense.size());
+  for (const auto& s : dense) dense_points.push_back(s.position);
+  for (int i : farthest_point_sampling(dense_points, std::min<int>(options.surface_samples, dense_points.size()), 0))
+    obj.surface_points.push_back(dense_points[i]);
+  obj.center.setZero();
+  for (const auto& p : obj.surface_points) obj.center += p;
+  obj.center /= std::max<size_t>(1, obj.surface_points.size());
+  for (const auto& v : obj.mesh.vertices) obj.radius = std::max(obj.radius, (v - obj.center).norm());
+  obj.surface_grid.build(obj.surface_points, std::max(0.005, size.maxCoeff() / 32));
+  return obj;
+}
+
+}  // namespace graspqp

@@ -1,0 +1,133 @@
+// Every energy term's gradient with respect to the full grasp state against central finite
+// differences, on several hands and objects: kinematics, object SDF (including the change of the
+// object normal with the contact point), QP envelope gradient and the adjoint pass together.
+#include <graspqp/energy/grasp_energy.hpp>
+#include <graspqp/optim/initialization.hpp>
+
+#include <gtest/gtest.h>
+
+#include "test_util.hpp"
+
+namespace graspqp {
+namespace {
+
+struct Fixture {
+  HandModel hand;
+  ObjectModel object;
+};
+
+const Fixture& fixture(const std::string& hand, const std::string& object) {
+  static std::map<std::string, std::unique_ptr<Fixture>> cache;
+  auto& slot = cache[hand + "/" + object];
+  if (!slot) {
+    ObjectLoadOptions o;
+    o.surface_samples = 1000;
+    slot = std::make_unique<Fixture>(Fixture{load_hand(hand), load_object(test::object_path(object), o)});
+  }
+  return *slot;
+}
+
+EnergyConfig only(int term) {
+  EnergyConfig c;
+  c.weights = EnergyWeights{0, 0, 0, 0, 0, 0};
+  double* w[] = {&c.weights.dis, &c.weights.fc, &c.weights.pen, &c.weights.spen, &c.weights.joints, &c.weights.prior};
+  *w[term] = 1.0;
+  return c;
+}
+
+// A state near the object: the hull initialization with a small or negative stand-off (so that
+// contacts are close and links penetrate), joints spread over (and a little beyond) their range.
+Eigen::VectorXd near_state(const Fixture& f, const GraspType& type, Rng& rng, double standoff) {
+  InitOptions init;
+  init.distance_lower = standoff;
+  init.distance_upper = standoff + 0.01;
+  init.joint_jitter = 0.5;
+  auto anchors = hull_anchors(f.object, 8, init, rng.next());
+  Eigen::VectorXd x = initial_state(f.hand, type, anchors[rng.uniform_int(8)], init, rng);
+  for (int j = 0; j < f.hand.dof(); ++j) x[9 + j] += rng.uniform(-0.05, 0.05) * (f.hand.joints[j].upper - f.hand.joints[j].lower);
+  x.segment<6>(3) *= 1.3;  // the 6-D rotation need not be normalized
+  return x;
+}
+
+void check_gradient(const std::string& hand, const std::string& object, int term, double standoff) {
+  const Fixture& f = fixture(hand, object);
+  const GraspType& type = f.hand.grasp_types.front();
+  const EnergyConfig config = only(term);
+  EnergyWorkspace ws(f.hand);
+  EnergyTerms terms;
+  Rng rng(1234 + term);
+  int checked = 0;
+  for (int trial = 0; trial < 60 && checked < 4; ++trial) {
+    const Eigen::VectorXd x = near_state(f, type, rng, standoff);
+    const std::vector<int> contacts = random_contacts(static_cast<int>(type.candidates.size()), 12, rng);
+    Eigen::VectorXd g;
+    const double E = grasp_energy(f.hand, type, f.object, config, x, contacts, ws, terms, &g);
+    if (!(E > 1e-9)) continue;  // the term is inactive here (no penetration, no overlap...)
+    const double h = 1e-7;
+    Eigen::VectorXd fd(x.size());
+    for (int i = 0; i < x.size(); ++i) {
+      Eigen::VectorXd xp = x, xm = x;
+      xp[i] += h;
+      xm[i] -= h;
+      fd[i] = (grasp_energy(f.hand, type, f.object, config, xp, contacts, ws, terms, nullptr) -
+               grasp_energy(f.hand, type, f.object, config, xm, contacts, ws, terms, nullptr)) /
+              (2 * h);
+    }
+    const double rel = (fd - g).norm() / std::max(g.norm(), 1e-8);
+    EXPECT_LT(rel, 1e-4) << hand << " " << EnergyTerms::names()[term] << " E=" << E << "\n analytic " << g.transpose()
+                         << "\n finite-d " << fd.transpose();
+    ++checked;
+  }
+  EXPECT_GE(checked, 2) << "term " << EnergyTerms::names()[term] << " was rarely active for " << hand;
+}
+
+struct Case {
+  std::string hand, object;
+};
+class EnergyGradient : public ::testing::TestWithParam<Case> {};
+
+TEST_P(EnergyGradient, ContactDistance) { check_gradient(GetParam().hand, GetParam().object, 0, 0.0); }
+TEST_P(EnergyGradient, ForceClosureQP) { check_gradient(GetParam().hand, GetParam().object, 1, 0.0); }
+TEST_P(EnergyGradient, Penetration) { check_gradient(GetParam().hand, GetParam().object, 2, -0.04); }
+TEST_P(EnergyGradient, JointLimits) { check_gradient(GetParam().hand, GetParam().object, 4, 0.0); }
+TEST_P(EnergyGradient, Prior) { check_gradient(GetParam().hand, GetParam().object, 5, 0.0); }
+
+INSTANTIATE_TEST_SUITE_P(Hands, EnergyGradient,
+                         ::testing::Values(Case{"allegro", "ycb/mug/textured.obj"},
+                                           Case{"shadow_hand", "misc/apple.ply"},
+                                           Case{"robotiq3", "ycb/banana/textured.obj"},
+                                           Case{"ability_hand", "ycb/cracker_box/textured.obj"}),
+                         [](const auto& info) { return info.param.hand; });
+
+TEST(EnergyGradient, SelfPenetration) {
+  for (const char* hand : {"allegro", "shadow_hand", "robotiq3"}) check_gradient(hand, "misc/apple.ply", 3, 0.05);
+}
+
+TEST(GraspEnergy, TotalIsWeightedSumOfTerms) {
+  const Fixture& f = fixture("allegro", "ycb/mug/textured.obj");
+  const GraspType& type = f.hand.grasp_type("full");
+  EnergyConfig config;
+  EnergyWorkspace ws(f.hand);
+  EnergyTerms terms;
+  Rng rng(5);
+  const Eigen::VectorXd x = near_state(f, type, rng, -0.01);
+  const std::vector<int> contacts = random_contacts(static_cast<int>(type.candidates.size()), 12, rng);
+  const double E = grasp_energy(f.hand, type, f.object, config, x, contacts, ws, terms, nullptr);
+  const auto& w = config.weights;
+  EXPECT_NEAR(E, w.dis * terms.values[0] + w.fc * terms.values[1] + w.pen * terms.values[2] + w.spen * terms.values[3] +
+                     w.joints * terms.values[4],
+              1e-9 * std::abs(E));
+  // The gradient of the weighted sum is the weighted sum of the term gradients.
+  Eigen::VectorXd g_total, g_sum = Eigen::VectorXd::Zero(f.hand.state_size()), g;
+  grasp_energy(f.hand, type, f.object, config, x, contacts, ws, terms, &g_total);
+  const double weights[] = {w.dis, w.fc, w.pen, w.spen, w.joints};
+  for (int t = 0; t < 5; ++t) {
+    EnergyConfig one = only(t);
+    grasp_energy(f.hand, type, f.object, one, x, contacts, ws, terms, &g);
+    g_sum += weights[t] * g;
+  }
+  EXPECT_LT((g_total - g_sum).norm(), 1e-9 * std::max(1.0, g_total.norm()));
+}
+
+}  // namespace
+}  // namespace graspqp

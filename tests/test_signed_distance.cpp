@@ -1,0 +1,565 @@
+// Signed distance field: exact distances vs brute force, sign vs the generalized winding number,
+// analytic shapes, gradient and Jacobian vs finite differences, query_within and thread safety.
+#include <graspqp/error.hpp>
+#include <graspqp/geometry/mesh.hpp>
+#include <graspqp/geometry/sampling.hpp>
+#include <graspqp/geometry/signed_distance.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "test_util.hpp"
+
+namespace graspqp {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Independent references
+// ---------------------------------------------------------------------------------------------
+
+Vec3 closest_on_segment(const Vec3& p, const Vec3& a, const Vec3& b) {
+  const Vec3 ab = b - a;
+  const double len_sq = ab.squaredNorm();
+  const double t = len_sq > 0 ? std::clamp((p - a).dot(ab) / len_sq, 0.0, 1.0) : 0.0;
+  return a + t * ab;
+}
+
+// Closest point by a different method than the library's (Ericson regions): project onto the
+// plane; if the projection is inside, done; otherwise the closest point is on an edge.
+Vec3 closest_on_triangle_reference(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3& c) {
+  const Vec3 n = (b - a).cross(c - a);
+  const double n_sq = n.squaredNorm();
+  if (n_sq > 0) {
+    const Vec3 q = p - n * (n.dot(p - a) / n_sq);
+    const double wa = (b - q).cross(c - q).dot(n), wb = (c - q).cross(a - q).dot(n), wc = (a - q).cross(b - q).dot(n);
+    if (wa >= 0 && wb >= 0 && wc >= 0) return q;
+  }
+  Vec3 best = closest_on_segment(p, a, b);
+  for (const Vec3& cand : {closest_on_segment(p, b, c), closest_on_segment(p, c, a)})
+    if ((p - cand).squaredNorm() < (p - best).squaredNorm()) best = cand;
+  return best;
+}
+
+struct BruteForce {
+  double distance = std::numeric_limits<double>::infinity();  // unsigned
+  Vec3 closest;
+  bool ambiguous = false;  // another, distinct point is (almost) equally close: closest point not unique
+};
+
+BruteForce brute_force(const TriangleMesh& m, const Vec3& p) {
+  std::vector<std::pair<double, Vec3>> candidates;
+  candidates.reserve(m.faces.size());
+  for (const auto& t : m.faces) {
+    const Vec3 c = closest_on_triangle_reference(p, m.vertices[t[0]], m.vertices[t[1]], m.vertices[t[2]]);
+    candidates.emplace_back((p - c).norm(), c);
+  }
+  BruteForce r;
+  for (const auto& [d, c] : candidates)
+    if (d < r.distance) {
+      r.distance = d;
+      r.closest = c;
+    }
+  for (const auto& [d, c] : candidates)
+    if (d <= r.distance + 1e-10 && (c - r.closest).norm() > 1e-9) r.ambiguous = true;
+  return r;
+}
+
+// Generalized winding number: sum of the signed solid angles of the triangles seen from p, over 4 pi
+// (van Oosterom & Strackee 1983). 1 inside, 0 outside a closed surface, fractional near holes.
+double winding_number(const TriangleMesh& m, const Vec3& p) {
+  double total = 0;
+  for (const auto& t : m.faces) {
+    const Vec3 a = m.vertices[t[0]] - p, b = m.vertices[t[1]] - p, c = m.vertices[t[2]] - p;
+    const double la = a.norm(), lb = b.norm(), lc = c.norm();
+    const double numerator = a.dot(b.cross(c));
+    const double denominator = la * lb * lc + a.dot(b) * lc + a.dot(c) * lb + b.dot(c) * la;
+    total += 2 * std::atan2(numerator, denominator);
+  }
+  return total / (4 * std::numbers::pi);
+}
+
+// Angle-free (area-weighted) vertex normals: only used to place test points near vertices.
+std::vector<Vec3> area_weighted_vertex_normals(const TriangleMesh& m) {
+  std::vector<Vec3> normals(m.vertices.size(), Vec3::Zero());
+  for (const auto& t : m.faces) {
+    const Vec3 n = (m.vertices[t[1]] - m.vertices[t[0]]).cross(m.vertices[t[2]] - m.vertices[t[0]]);
+    for (int k = 0; k < 3; ++k) normals[t[k]] += n;
+  }
+  for (auto& n : normals) n.normalize();
+  return normals;
+}
+
+struct Rng {
+  std::mt19937_64 engine;
+  explicit Rng(std::uint64_t seed) : engine(seed) {}
+  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(engine); }
+  Vec3 in_box(const Eigen::AlignedBox3d& box) {
+    return Vec3(uniform(box.min().x(), box.max().x()), uniform(box.min().y(), box.max().y()),
+                uniform(box.min().z(), box.max().z()));
+  }
+  Vec3 direction() {
+    Vec3 d;
+    do d = Vec3(uniform(-1, 1), uniform(-1, 1), uniform(-1, 1));
+    while (d.squaredNorm() > 1 || d.squaredNorm() < 1e-4);
+    return d.normalized();
+  }
+  double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
+};
+
+const TriangleMesh& mug() {
+  static const TriangleMesh mesh = load_mesh(test::object_path("ycb/mug/textured.obj"));
+  return mesh;
+}
+
+const SignedDistanceField& mug_sdf() {
+  static const SignedDistanceField sdf(mug());
+  return sdf;
+}
+
+// Checks distance and closest point against brute force and the sign against the winding number.
+// Returns the number of points whose sign could not be judged (winding number near 1/2: at holes).
+int check_against_references(const SignedDistanceField& sdf, const std::vector<Vec3>& points, const char* what,
+                             bool check_sign = true) {
+  int ambiguous_sign = 0;
+  for (const Vec3& p : points) {
+    const SdfResult r = sdf.query(p);
+    const BruteForce ref = brute_force(sdf.mesh(), p);
+    EXPECT_NEAR(std::abs(r.distance), ref.distance, 1e-12) << what << " p=" << p.transpose();
+    EXPECT_NEAR((r.closest - p).norm(), ref.distance, 1e-12) << what;
+    if (!ref.ambiguous) {
+      EXPECT_LT((r.closest - ref.closest).norm(), 1e-12) << what << " p=" << p.transpose();
+    }
+    EXPECT_GE(r.face, 0);
+    EXPECT_NEAR(r.normal.norm(), 1, 1e-12) << what;
+    if (!check_sign) continue;
+    const double w = winding_number(sdf.mesh(), p);
+    if (std::abs(w - 0.5) < 0.3) {
+      ++ambiguous_sign;
+      continue;
+    }
+    EXPECT_EQ(r.distance < 0, w > 0.5) << what << " p=" << p.transpose() << " d=" << r.distance << " w=" << w;
+  }
+  return ambiguous_sign;
+}
+
+// ---------------------------------------------------------------------------------------------
+// YCB mug
+// ---------------------------------------------------------------------------------------------
+
+TEST(SdfMug, RandomPointsAroundTheMug) {
+  Rng rng(1);
+  Eigen::AlignedBox3d box = mug().bounding_box();
+  box.extend(box.min() - Vec3::Constant(0.01)).extend(box.max() + Vec3::Constant(0.01));
+  std::vector<Vec3> points;
+  for (int i = 0; i < 600; ++i) points.push_back(rng.in_box(box));
+  const int ambiguous = check_against_references(mug_sdf(), points, "box");
+  EXPECT_LE(ambiguous, 3);
+  // Both signs occur (the walls are thin, so inside points are rarer).
+  const auto inside = std::count_if(points.begin(), points.end(), [](const Vec3& p) { return mug_sdf().query(p).distance < 0; });
+  EXPECT_GT(inside, 10);
+}
+
+TEST(SdfMug, NearSurfaceBothSides) {
+  Rng rng(2);
+  std::vector<Vec3> points;
+  for (const auto& s : sample_surface(mug(), 800, 7)) {
+    const double offset = rng.log_uniform(1e-7, 1e-2) * (rng.uniform(0, 1) < 0.5 ? -1 : 1);
+    points.push_back(s.position + offset * s.normal);
+  }
+  EXPECT_LE(check_against_references(mug_sdf(), points, "near surface"), 4);
+}
+
+TEST(SdfMug, AroundTheHandle) {
+  // The handle is the part beyond the cup's body on the -x side: points through its hole and its
+  // thin material test sign changes over short distances.
+  const auto box = mug().bounding_box();
+  Eigen::AlignedBox3d handle(Vec3(box.min().x() - 0.005, box.min().y(), box.min().z()),
+                             Vec3(box.min().x() + 0.025, box.max().y(), box.max().z()));
+  Rng rng(3);
+  std::vector<Vec3> points;
+  for (int i = 0; i < 400; ++i) points.push_back(rng.in_box(handle));
+  for (const auto& s : sample_surface(mug(), 20000, 11)) {
+    if (!handle.contains(s.position) || points.size() >= 900) continue;
+    points.push_back(s.position + rng.uniform(-3e-3, 3e-3) * s.normal);
+  }
+  ASSERT_GT(points.size(), 800u);
+  int inside = 0;
+  for (const auto& p : points) inside += mug_sdf().query(p).distance < 0;
+  EXPECT_GT(inside, 100);  // the handle material is hit, not only air
+  EXPECT_LE(check_against_references(mug_sdf(), points, "handle"), 4);
+}
+
+TEST(SdfMug, PointsAtVerticesAndEdges) {
+  // Points offset from a vertex or edge along/against its normal: the closest feature is the vertex or
+  // edge itself, where ties between the faces sharing it must not flip the sign.
+  const TriangleMesh& m = mug();
+  const auto normals = area_weighted_vertex_normals(m);
+  std::vector<Vec3> points;
+  for (size_t v = 0; v < m.vertices.size(); v += 41)
+    for (double delta : {1e-3, 1e-5, 1e-8, -1e-8, -1e-5, -1e-3}) points.push_back(m.vertices[v] + delta * normals[v]);
+  for (size_t f = 0; f < m.faces.size(); f += 97) {
+    const auto& t = m.faces[f];
+    const Vec3 n = (normals[t[0]] + normals[t[1]]).normalized();
+    for (double along : {0.5, 0.1})
+      for (double delta : {1e-4, 1e-7, -1e-7, -1e-4})
+        points.push_back((1 - along) * m.vertices[t[0]] + along * m.vertices[t[1]] + delta * n);
+  }
+  EXPECT_LE(check_against_references(mug_sdf(), points, "vertex/edge"), 6);
+  // Exactly on a vertex: zero distance, unit normal from the pseudonormal.
+  const SdfResult on_vertex = mug_sdf().query(m.vertices[100]);
+  EXPECT_EQ(on_vertex.distance, 0);
+  EXPECT_EQ(on_vertex.feature, 2);
+  EXPECT_NEAR(on_vertex.normal.norm(), 1, 1e-12);
+  EXPECT_GT(on_vertex.normal.dot(normals[100]), 0.5);
+}
+
+TEST(SdfMug, FarAwayPoints) {
+  // Large coordinates stress the float slack of Embree's culling.
+  Rng rng(4);
+  std::vector<Vec3> points;
+  for (double r : {0.3, 3.0, 300.0})
+    for (int i = 0; i < 20; ++i) points.push_back(r * rng.direction());
+  check_against_references(mug_sdf(), points, "far");
+  for (const auto& p : points) EXPECT_GT(mug_sdf().query(p).distance, 0);
+}
+
+// Central-difference gradient, or nothing when the closest point jumps within the stencil (near the
+// medial axis, where the signed distance is not differentiable).
+std::optional<Vec3> finite_difference_gradient(const SignedDistanceField& sdf, const Vec3& p, double h) {
+  const SdfResult center = sdf.query(p);
+  Vec3 g;
+  for (int i = 0; i < 3; ++i) {
+    const SdfResult plus = sdf.query(p + h * Vec3::Unit(i)), minus = sdf.query(p - h * Vec3::Unit(i));
+    if ((plus.closest - center.closest).norm() > 10 * h || (minus.closest - center.closest).norm() > 10 * h) return {};
+    g[i] = (plus.distance - minus.distance) / (2 * h);
+  }
+  return g;
+}
+
+std::vector<Vec3> smoothness_test_points(std::uint64_t seed, int n) {
+  Rng rng(seed);
+  std::vector<Vec3> points;
+  for (const auto& s : sample_surface(mug(), n, seed)) {
+    const double offset = rng.log_uniform(3e-4, 1e-2) * (rng.uniform(0, 1) < 0.5 ? -1 : 1);
+    points.push_back(s.position + offset * s.normal + rng.uniform(0, 2e-3) * rng.direction());
+  }
+  return points;
+}
+
+TEST(SdfMug, NormalIsTheGradient) {
+  int checked = 0;
+  for (const Vec3& p : smoothness_test_points(5, 400)) {
+    const SdfResult r = mug_sdf().query(p);
+    if (std::abs(r.distance) < 1e-4) continue;
+    const auto g = finite_difference_gradient(mug_sdf(), p, 1e-7);
+    if (!g) continue;
+    ++checked;
+    EXPECT_LT((*g - r.normal).norm(), 1e-5) << "p=" << p.transpose() << " d=" << r.distance
+                                            << " fd=" << g->transpose() << " n=" << r.normal.transpose();
+  }
+  EXPECT_GT(checked, 300);
+}
+
+TEST(SdfMug, NormalJacobianMatchesFiniteDifferences) {
+  const double h = 1e-7;
+  int by_feature[3] = {0, 0, 0};
+  std::vector<Vec3> points = smoothness_test_points(6, 600);
+  // Vertex regions are small: add points straight off vertices (convex ones outside, concave inside).
+  const auto normals = area_weighted_vertex_normals(mug());
+  Rng rng(13);
+  for (size_t v = 0; v < mug().vertices.size(); v += 37)
+    points.push_back(mug().vertices[v] + rng.log_uniform(3e-4, 3e-3) * (rng.uniform(0, 1) < 0.5 ? -1 : 1) * normals[v]);
+  for (const Vec3& p : points) {
+    const SdfResult r = mug_sdf().query(p);
+    if (std::abs(r.distance) < 1e-4) continue;
+    // Only where every stencil point has the same closest feature (the normal is smooth there).
+    Mat3 fd;
+    bool same_feature = true;
+    for (int i = 0; i < 3 && same_feature; ++i) {
+      const SdfResult plus = mug_sdf().query(p + h * Vec3::Unit(i)), minus = mug_sdf().query(p - h * Vec3::Unit(i));
+      same_feature = plus.face == r.face && minus.face == r.face && plus.feature == r.feature && minus.feature == r.feature;
+      fd.col(i) = (plus.normal - minus.normal) / (2 * h);
+    }
+    if (!same_feature) continue;
+    ++by_feature[r.feature];
+    const Mat3 J = normal_jacobian(r);
+    const double scale = std::max(1.0, J.cwiseAbs().maxCoeff());
+    EXPECT_LT((J - fd).cwiseAbs().maxCoeff(), 1e-5 * scale)
+        << "feature " << r.feature << " d=" << r.distance << "\nJ=\n" << J << "\nfd=\n" << fd;
+    EXPECT_LT((J * r.normal).norm(), 1e-9 * scale);  // moving along the normal does not turn it
+  }
+  // All three cases are exercised, inside and outside.
+  EXPECT_GT(by_feature[0], 50);
+  EXPECT_GT(by_feature[1], 20);
+  EXPECT_GT(by_feature[2], 5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analytic shapes
+// ---------------------------------------------------------------------------------------------
+
+TEST(SdfSphere, BruteForceAndAnalytic) {
+  const double radius = 0.05;
+  const TriangleMesh sphere = make_sphere(radius, 3);
+  const SignedDistanceField sdf(sphere);
+  // The icosphere lies between its inscribed ball (radius r_in) and the sphere, so its signed
+  // distance lies between theirs: 0 <= sd - (|p| - r) <= r - r_in.
+  double r_in = radius;
+  for (int f = 0; f < static_cast<int>(sphere.faces.size()); ++f)
+    r_in = std::min(r_in, sphere.face_normal(f).dot(sphere.vertices[sphere.faces[f][0]]));
+  ASSERT_LT(radius - r_in, 0.01 * radius);
+
+  Rng rng(7);
+  std::vector<Vec3> points;
+  for (int i = 0; i < 300; ++i) points.push_back(rng.uniform(0, 2.5 * radius) * rng.direction());
+  for (int i = 0; i < 200; ++i) points.push_back(radius * (1 + rng.uniform(-0.02, 0.02)) * rng.direction());
+  check_against_references(sdf, points, "sphere");
+  for (const Vec3& p : points) {
+    const double d = sdf.query(p).distance;
+    const double analytic = p.norm() - radius;
+    EXPECT_GE(d - analytic, -1e-15) << p.transpose();
+    EXPECT_LE(d - analytic, radius - r_in + 1e-15) << p.transpose();
+  }
+}
+
+// Exact signed distance of an axis-aligned box with half extents h centred at the origin.
+double box_sdf(const Vec3& p, const Vec3& h) {
+  const Vec3 q = p.cwiseAbs() - h;
+  return q.cwiseMax(0.0).norm() + std::min(q.maxCoeff(), 0.0);
+}
+
+TEST(SdfBox, ExactEverywhere) {
+  const Vec3 size(0.04, 0.06, 0.1), h = size / 2;
+  const SignedDistanceField sdf(make_box(size));
+  Rng rng(8);
+  std::vector<Vec3> points;
+  const Eigen::AlignedBox3d around(-2 * h, 2 * h);
+  for (int i = 0; i < 1000; ++i) points.push_back(rng.in_box(around));
+  for (int corner = 0; corner < 8; ++corner) {
+    const Vec3 sign((corner & 1) ? 1 : -1, (corner & 2) ? 1 : -1, (corner & 4) ? 1 : -1);
+    const Vec3 c = sign.cwiseProduct(h);
+    for (int i = 0; i < 30; ++i) {  // outside near the corner, in its vertex region
+      const Vec3 d = rng.direction().cwiseAbs().cwiseProduct(sign);
+      points.push_back(c + rng.log_uniform(1e-9, 1e-2) * d);
+    }
+    for (int axis = 0; axis < 3; ++axis)
+      for (int i = 0; i < 10; ++i) {  // outside near an edge, in its edge region
+        Vec3 p = c + rng.log_uniform(1e-9, 1e-2) * rng.direction().cwiseAbs().cwiseProduct(sign);
+        p[axis] = rng.uniform(-0.9, 0.9) * h[axis];
+        points.push_back(p);
+      }
+    points.push_back(c + 1e-3 * sign);  // exactly on the diagonal: three faces tie at the corner
+    points.push_back(c - 1e-3 * sign);  // inside on the diagonal: three faces equally close
+  }
+  for (const Vec3& p : points) {
+    const SdfResult r = sdf.query(p);
+    const double exact = box_sdf(p, h);
+    ASSERT_NEAR(r.distance, exact, 1e-12) << p.transpose();
+    // Analytic gradient where it is unique.
+    const Vec3 q = p.cwiseAbs() - h;
+    if (exact > 1e-9) {
+      const Vec3 c = p.cwiseMax(-h).cwiseMin(h);
+      // (p - c)/|p - c| loses ~1e-16 |c| / |p - c| to rounding of the coordinates.
+      EXPECT_LT((r.normal - (p - c).normalized()).norm(), 1e-12 + 1e-16 / exact) << p.transpose();
+      EXPECT_LT((r.closest - c).norm(), 1e-12);
+    } else if (exact < -1e-9) {
+      int axis;
+      const double top = q.maxCoeff(&axis);
+      Vec3 rest = q;
+      rest[axis] = -std::numeric_limits<double>::infinity();
+      if (top - rest.maxCoeff() > 1e-9) {
+        EXPECT_LT((r.normal - Vec3::Unit(axis) * (p[axis] > 0 ? 1 : -1)).norm(), 1e-12) << p.transpose();
+      }
+    }
+  }
+  // Points on the corner diagonal: the closest feature is the corner vertex.
+  const SdfResult diagonal = sdf.query(h + Vec3::Constant(1e-3));
+  EXPECT_EQ(diagonal.feature, 2);
+  EXPECT_NEAR(diagonal.distance, std::sqrt(3.0) * 1e-3, 1e-15);
+  EXPECT_LT((diagonal.closest - h).norm(), 1e-15);
+}
+
+TEST(SdfBox, NormalJacobianAnalytic) {
+  const Vec3 h(0.02, 0.03, 0.05);
+  const SignedDistanceField sdf(make_box(2 * h));
+  // Outside next to the +x+y edge (direction z): n = (1,1,0)/sqrt2, J = (I - n n^T - e_z e_z^T)/d.
+  const Vec3 p(h.x() + 0.01, h.y() + 0.01, 0.01);
+  const SdfResult r = sdf.query(p);
+  ASSERT_EQ(r.feature, 1);
+  EXPECT_NEAR(std::abs(r.edge_direction.z()), 1, 1e-15);
+  const Vec3 n = Vec3(1, 1, 0).normalized();
+  const Mat3 expected = (Mat3::Identity() - n * n.transpose() - Vec3::UnitZ() * Vec3::UnitZ().transpose()) / r.distance;
+  EXPECT_LT((normal_jacobian(r) - expected).cwiseAbs().maxCoeff(), 1e-9);
+  // Face region: the normal is constant. Above the side's centre the closest point lies on the
+  // diagonal between its two triangles, a flat edge, which must count as the face region too.
+  for (const Vec3& q : {Vec3(0.003, -0.007, h.z() + 0.01), Vec3(0, 0, h.z() + 0.01), Vec3(0, 0, h.z() - 0.001)}) {
+    const SdfResult face = sdf.query(q);
+    EXPECT_EQ(face.feature, 0) << q.transpose();
+    EXPECT_EQ(normal_jacobian(face), Mat3::Zero()) << q.transpose();
+    EXPECT_LT((face.normal - Vec3::UnitZ()).norm(), 1e-15);
+  }
+  // Outside the corner: J = (I - n n^T)/d.
+  const SdfResult corner = sdf.query(h + Vec3(0.01, 0.02, 0.03));
+  ASSERT_EQ(corner.feature, 2);
+  const Vec3 nc = Vec3(0.01, 0.02, 0.03).normalized();
+  EXPECT_LT((normal_jacobian(corner) - (Mat3::Identity() - nc * nc.transpose()) / corner.distance).cwiseAbs().maxCoeff(), 1e-9);
+}
+
+// L-shaped prism: a concave (reflex) vertical edge and reflex vertices shared by many triangles.
+TriangleMesh make_l_prism() {
+  const std::vector<Eigen::Vector2d> outline = {{0, 0}, {2, 0}, {2, 1}, {1, 1}, {1, 2}, {0, 2}};  // counter-clockwise
+  TriangleMesh m;
+  for (double z : {0.0, 1.0})
+    for (const auto& q : outline) m.vertices.emplace_back(q.x(), q.y(), z);
+  const int n = 6;
+  // Caps: fan from the reflex corner (index 3), which sees the whole polygon.
+  for (int i = 4; i < 4 + n - 2; ++i) {
+    const int a = i % n, b = (i + 1) % n;
+    m.faces.emplace_back(3, b, a);          // bottom, facing -z
+    m.faces.emplace_back(n + 3, n + a, n + b);  // top, facing +z
+  }
+  for (int i = 0; i < n; ++i) {
+    const int j = (i + 1) % n;
+    m.faces.emplace_back(i, j, n + j);
+    m.faces.emplace_back(i, n + j, n + i);
+  }
+  return m;
+}
+
+TEST(SdfConcave, ReflexEdgesAndVertices) {
+  const TriangleMesh prism = make_l_prism();
+  ASSERT_EQ(count_open_edges(prism), 0);
+  const SignedDistanceField sdf(prism);
+  Rng rng(9);
+  std::vector<Vec3> points;
+  // Around the reflex edge (1,1,z) and the reflex vertices (1,1,0) and (1,1,1), at many scales.
+  for (const Vec3& anchor : {Vec3(1, 1, 0.5), Vec3(1, 1, 0), Vec3(1, 1, 1), Vec3(0, 0, 0), Vec3(2, 1, 1)})
+    for (int i = 0; i < 200; ++i) points.push_back(anchor + rng.log_uniform(1e-9, 0.3) * rng.direction());
+  // Exact ties: the bisector planes of the reflex edge, inside and outside.
+  for (double t : {1e-6, 1e-3, 0.1}) {
+    points.push_back(Vec3(1 + t, 1 + t, 0.5));
+    points.push_back(Vec3(1 - t, 1 - t, 0.5));
+    points.push_back(Vec3(1 + t, 1 + t, -t));
+    points.push_back(Vec3(1 - t, 1 - t, t));
+  }
+  EXPECT_EQ(check_against_references(sdf, points, "L prism"), 0);
+  // Outside, the signed distance of a union is the minimum of the parts' (exact there).
+  for (const Vec3& p : points) {
+    const double a = box_sdf(p - Vec3(1, 0.5, 0.5), Vec3(1, 0.5, 0.5));
+    const double b = box_sdf(p - Vec3(0.5, 1, 0.5), Vec3(0.5, 1, 0.5));
+    if (std::min(a, b) > 0) {
+      EXPECT_NEAR(sdf.query(p).distance, std::min(a, b), 1e-12) << p.transpose();
+    }
+  }
+}
+
+TEST(SdfOpenMesh, BoxMissingOneSide) {
+  TriangleMesh box = make_box(Vec3(1, 1, 1));
+  box.faces.erase(box.faces.begin(), box.faces.begin() + 2);  // remove the -z side
+  ASSERT_EQ(count_open_edges(box), 4);
+  const SignedDistanceField sdf(box);
+  Rng rng(10);
+  std::vector<Vec3> points;
+  for (int i = 0; i < 300; ++i) points.push_back(rng.in_box(Eigen::AlignedBox3d(Vec3::Constant(-1), Vec3::Constant(1))));
+  check_against_references(sdf, points, "open box", /*check_sign=*/false);
+  // Away from the hole the sign is still right; next to the open rim the boundary edge uses its face normal.
+  EXPECT_GT(sdf.query(Vec3(0, 0, 0.8)).distance, 0);
+  EXPECT_LT(sdf.query(Vec3(0, 0, 0.3)).distance, 0);
+  EXPECT_GT(sdf.query(Vec3(0.6, 0, -0.5)).distance, 0);
+  EXPECT_LT(sdf.query(Vec3(0.45, 0, -0.45)).distance, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// API behaviour
+// ---------------------------------------------------------------------------------------------
+
+bool same(const SdfResult& a, const SdfResult& b) {
+  return a.distance == b.distance && a.normal == b.normal && a.closest == b.closest && a.face == b.face &&
+         a.feature == b.feature && a.edge_direction == b.edge_direction;
+}
+
+TEST(SdfQueryWithin, AgreesWithQuery) {
+  Rng rng(11);
+  Eigen::AlignedBox3d box = mug().bounding_box();
+  box.extend(box.min() - Vec3::Constant(0.05)).extend(box.max() + Vec3::Constant(0.05));
+  int hits = 0, misses = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const Vec3 p = rng.in_box(box);
+    const double max_distance = rng.log_uniform(1e-5, 0.05);
+    const SdfResult full = mug_sdf().query(p);
+    SdfResult out;
+    out.face = 123456;  // sentinel: must stay untouched on a miss
+    const bool hit = mug_sdf().query_within(p, max_distance, out);
+    EXPECT_EQ(hit, std::abs(full.distance) <= max_distance);
+    if (hit) {
+      ++hits;
+      EXPECT_TRUE(same(out, full));
+    } else {
+      ++misses;
+      EXPECT_EQ(out.face, 123456);
+    }
+  }
+  EXPECT_GT(hits, 100);
+  EXPECT_GT(misses, 100);
+}
+
+TEST(SdfQueryWithin, Boundary) {
+  const Vec3 p(0.2, 0.1, 0.05);
+  const double d = mug_sdf().query(p).distance;
+  SdfResult out;
+  EXPECT_TRUE(mug_sdf().query_within(p, d * (1 + 1e-12), out));
+  EXPECT_EQ(out.distance, d);
+  EXPECT_FALSE(mug_sdf().query_within(p, d * (1 - 1e-12), out));
+  EXPECT_FALSE(mug_sdf().query_within(p, -1, out));
+  EXPECT_FALSE(mug_sdf().query_within(p, 0.001, out));
+}
+
+TEST(SdfThreads, ConcurrentQueriesMatchSequential) {
+  Rng rng(12);
+  Eigen::AlignedBox3d box = mug().bounding_box();
+  std::vector<Vec3> points;
+  for (int i = 0; i < 8000; ++i) points.push_back(rng.in_box(box));
+  std::vector<SdfResult> sequential(points.size()), parallel(points.size());
+  for (size_t i = 0; i < points.size(); ++i) sequential[i] = mug_sdf().query(points[i]);
+  // Also build fields concurrently (a hand builds one per link).
+  std::vector<std::thread> threads;
+  const int n_threads = 8;
+  for (int t = 0; t < n_threads; ++t)
+    threads.emplace_back([&, t] {
+      const SignedDistanceField own(make_box(Vec3(0.01, 0.02, 0.03 + 0.001 * t)));
+      (void)own.query(Vec3::Zero());
+      for (size_t i = t; i < points.size(); i += n_threads) parallel[i] = mug_sdf().query(points[i]);
+    });
+  for (auto& th : threads) th.join();
+  for (size_t i = 0; i < points.size(); ++i) EXPECT_TRUE(same(sequential[i], parallel[i])) << i;
+}
+
+TEST(SdfErrors, InvalidMeshOrQuery) {
+  EXPECT_THROW(SignedDistanceField(TriangleMesh{}), Error);
+  TriangleMesh bad = make_box(Vec3(1, 1, 1));
+  bad.faces[0][1] = 99;
+  EXPECT_THROW(SignedDistanceField(std::move(bad)), Error);
+  EXPECT_THROW(mug_sdf().query(Vec3(std::nan(""), 0, 0)), Error);
+}
+
+TEST(SdfMug, ManyFieldsAreCheapToBuild) {
+  // A hand builds ~20 fields; they share one Embree device.
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) {
+    const SignedDistanceField sdf(make_sphere(0.01 + 0.001 * i, 3));
+    EXPECT_NEAR(sdf.query(Vec3(1, 0, 0)).distance, 1 - (0.01 + 0.001 * i), 1e-3);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 2.0);
+}
+
+}  // namespace
+}  // namespace graspqp
