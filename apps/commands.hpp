@@ -11,5 +11,7 @@ using Handler = std::function<int()>;
 Handler add_hands_command(CLI::App& app);
 Handler add_fk_command(CLI::App& app);
 Handler add_sdf_command(CLI::App& app);
+Handler add_generate_command(CLI::App& app);
+Handler add_metrics_command(CLI::App& app);
 
 }  // namespace graspqp::cli

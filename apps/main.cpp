@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   add(graspqp::cli::add_hands_command);
   add(graspqp::cli::add_fk_command);
   add(graspqp::cli::add_sdf_command);
+  add(graspqp::cli::add_generate_command);
+  add(graspqp::cli::add_metrics_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

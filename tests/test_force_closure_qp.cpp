@@ -179,12 +179,6 @@ TEST(GraspMatrix, RejectsBadInput) {
 // ---------------------------------------------------------------------------------------------
 // The box QP.
 
-struct QpCase {
-  int contacts;
-  int edges;
-  bool reference_tangents;
-};
-
 class BoxQpRandom : public ::testing::TestWithParam<BoxQpMethod> {};
 
 TEST_P(BoxQpRandom, ExactAndAgreesWithSlowSolver) {
@@ -370,11 +364,17 @@ TEST(ForceClosureQp, EnergyComposition) {
 }
 
 TEST(ForceClosureQp, SvdTermVanishesForRankDeficientGrasps) {
-  Contacts c = sphere_contacts({Vec3::UnitX(), -Vec3::UnitX()}, 0.05);  // 2 contacts: F has rank <= 6 but...
+  std::mt19937_64 rng(37);
+  Contacts c = random_contacts(rng, 5);
+  c.points.setZero();  // no torque arms: F has rank 3
   ForceClosureQpWorkspace ws;
   ForceClosureQpResult result;
-  c.points.setZero();  // no arms: rank 3
-  force_closure_qp_energy({}, c.points, c.normals, c.centre, ws, result);
+  ContactArray dp(5, 3), dn(5, 3);
+  force_closure_qp_energy({}, c.points, c.normals, c.centre, ws, result, dp, dn);
+  EXPECT_EQ(result.svd_term, 0.0);
+  EXPECT_TRUE(dp.allFinite() && dn.allFinite());
+  // A single contact spans at most a 3-D wrench space as well.
+  force_closure_qp_energy({}, c.points.topRows(1), c.normals.topRows(1), Vec3(0.1, 0, 0), ws, result);
   EXPECT_EQ(result.svd_term, 0.0);
 }
 

@@ -5,7 +5,6 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Geometry>
-#include <Eigen/QR>
 
 #include <algorithm>
 #include <array>
@@ -31,13 +30,10 @@ using Mat6 = Eigen::Matrix<double, 6, 6>;
 using GraspRef = Eigen::Ref<const GraspMatrix>;
 constexpr int kMaxCorral = BoxQpWorkspace::kMaxCorral;
 using CorralPoints = Eigen::Matrix<double, 6, kMaxCorral>;
-using CorralWeights = Eigen::Matrix<double, kMaxCorral, 1>;
 
-// A corral point whose distance to the affine hull of the others is below this (relative to the
-// largest QR pivot) is treated as affinely dependent.
-constexpr double kAffineRankTolerance = 1e-12;
-// Free columns of the active-set method: same test on the QR of F restricted to them.
-constexpr double kColumnRankTolerance = 1e-12;
+// Gram-matrix Cholesky pivots below this fraction of the largest diagonal entry mean linear
+// (affine) dependence: about 3e-7 in relative distance, well above the rounding noise of ~1e-16.
+constexpr double kPivotTolerance = 1e-13;
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
 double clamp(double v, double lo, double hi) { return std::min(std::max(v, lo), hi); }
@@ -54,24 +50,47 @@ double kkt_residual(const GraspRef& F, double lower, double upper, const Eigen::
   return worst;
 }
 
-// Minimum-norm point of the affine hull of k corral points: min |P a|² s.t. 1^T a = 1 gives
-// a ∝ (M^T M)^-1 1 with M = [rho 1^T; P] (Wolfe 1976), solved through a QR of M (not the Gram
-// matrix, which would square the conditioning). False when the points are affinely dependent.
-bool affine_min_norm_weights(const CorralPoints& points, int k, CorralWeights& alpha) {
-  Eigen::Matrix<double, 7, Eigen::Dynamic, 0, 7, kMaxCorral> M(7, k);
-  const double rho = std::max(points.leftCols(k).colwise().norm().maxCoeff(), 1e-300);
-  M.row(0).setConstant(rho);
-  M.bottomRows<6>() = points.leftCols(k);
-  const Eigen::HouseholderQR<decltype(M)> qr(M);
-  const auto pivots = qr.matrixQR().diagonal().head(k).cwiseAbs();
-  if (!(pivots.minCoeff() > kAffineRankTolerance * pivots.maxCoeff())) return false;
-  auto a = alpha.head(k);
-  a.setOnes();
-  const auto R = qr.matrixQR().topLeftCorner(k, k).triangularView<Eigen::Upper>();
-  R.transpose().solveInPlace(a);
-  R.solveInPlace(a);
-  a /= a.sum();
-  return a.allFinite();
+using SmallMatrix = Eigen::Matrix<double, kMaxCorral, kMaxCorral>;
+using SmallVector = Eigen::Matrix<double, kMaxCorral, 1>;
+
+// Solves A y = rhs in place for the leading k x k block (k <= 7) of a symmetric positive definite A
+// by Cholesky. Only the stationarity of the solution matters downstream, and that stays accurate
+// through the Gram matrix (backward error eps |A|). False when A is numerically singular.
+bool small_cholesky_solve(const SmallMatrix& A, int k, SmallVector& rhs) {
+  double L[kMaxCorral][kMaxCorral];
+  const double largest = A.diagonal().head(k).maxCoeff();
+  for (int j = 0; j < k; ++j) {
+    double pivot = A(j, j);
+    for (int p = 0; p < j; ++p) pivot -= L[j][p] * L[j][p];
+    if (!(pivot > kPivotTolerance * largest)) return false;
+    L[j][j] = std::sqrt(pivot);
+    for (int i = j + 1; i < k; ++i) {
+      double v = A(i, j);
+      for (int p = 0; p < j; ++p) v -= L[i][p] * L[j][p];
+      L[i][j] = v / L[j][j];
+    }
+  }
+  for (int i = 0; i < k; ++i) {
+    for (int p = 0; p < i; ++p) rhs[i] -= L[i][p] * rhs[p];
+    rhs[i] /= L[i][i];
+  }
+  for (int i = k - 1; i >= 0; --i) {
+    for (int p = i + 1; p < k; ++p) rhs[i] -= L[p][i] * rhs[p];
+    rhs[i] /= L[i][i];
+  }
+  return true;
+}
+
+// Minimum-norm point of the affine hull of k corral points with Gram matrix `gram`:
+// min |P a|² s.t. 1^T a = 1 gives a ∝ (P^T P + rho² 1 1^T)^-1 1 for any rho (Wolfe 1976); rho² =
+// the largest squared norm balances the two terms. False when the points are affinely dependent.
+bool affine_min_norm_weights(const SmallMatrix& gram, int k, SmallVector& alpha) {
+  const double rho_sq = std::max(gram.diagonal().head(k).maxCoeff(), 1e-300);
+  const SmallMatrix augmented = gram.array() + rho_sq;
+  alpha.head(k).setOnes();
+  if (!small_cholesky_solve(augmented, k, alpha)) return false;
+  alpha.head(k) /= alpha.head(k).sum();
+  return alpha.head(k).allFinite();
 }
 
 // Wolfe's minimum-norm-point algorithm on Z = {F lambda : lower <= lambda <= upper}. The iterate x
@@ -119,6 +138,7 @@ class MinNormPointSolver {
 
   void add_point(const Vec6& point, double weight) {
     points_.col(size_) = point;
+    for (int i = 0; i <= size_; ++i) gram_(size_, i) = gram_(i, size_) = point.dot(points_.col(i));
     ws_.corral_lambda.col(size_) = ws_.vertex_lambda;
     weights_[size_] = weight;
     ++size_;
@@ -128,6 +148,8 @@ class MinNormPointSolver {
     const int last = size_ - 1;
     if (i != last) {
       points_.col(i) = points_.col(last);
+      gram_.row(i) = gram_.row(last);  // then the column: (i, i) receives (last, last)
+      gram_.col(i) = gram_.col(last);
       ws_.corral_lambda.col(i) = ws_.corral_lambda.col(last);
       weights_[i] = weights_[last];
     }
@@ -137,9 +159,9 @@ class MinNormPointSolver {
   // Wolfe's minor cycles: move towards the affine minimiser of the corral until it lies inside the
   // corral's simplex, dropping points whose weight reaches zero. False if no progress is possible.
   bool reduce_to_corral() {
-    CorralWeights alpha;
+    SmallVector alpha;
     for (int cycle = 0; cycle <= kMaxCorral; ++cycle) {
-      if (!affine_min_norm_weights(points_, size_, alpha)) return drop_newest_if_unweighted();
+      if (!affine_min_norm_weights(gram_, size_, alpha)) return drop_newest_if_unweighted();
       if ((alpha.head(size_).array() > 0).all()) {
         weights_.head(size_) = alpha.head(size_);
         x_.noalias() = points_.leftCols(size_) * weights_.head(size_);
@@ -178,7 +200,8 @@ class MinNormPointSolver {
   const double lower_, upper_;
   BoxQpWorkspace& ws_;
   CorralPoints points_;
-  CorralWeights weights_;
+  SmallMatrix gram_;  // s_i . s_j of the corral points
+  SmallVector weights_;
   int size_ = 0;
   Vec6 x_ = Vec6::Zero();
 };
@@ -186,7 +209,7 @@ class MinNormPointSolver {
 // Bounded-variable least squares (Stark & Parker 1995) for b = 0: variables sit at a bound or are
 // free; the free columns stay linearly independent (a bound variable is freed only when its
 // gradient has the wrong sign, i.e. its column is not in the span of the free columns), so at most
-// rank(F) <= 6 are free and each subproblem is a small QR.
+// rank(F) <= 6 are free and each subproblem is a small Cholesky solve.
 class ActiveSetSolver {
  public:
   ActiveSetSolver(const GraspRef& F, double lower, double upper, BoxQpWorkspace& ws)
@@ -239,17 +262,22 @@ class ActiveSetSolver {
   // that hit a bound on the way. False if the newly freed variable `entering` made no progress.
   bool solve_free_subproblem(Eigen::VectorXd& lambda, int entering) {
     for (int pass = 0; pass <= 6; ++pass) {
-      Eigen::Matrix<double, 6, Eigen::Dynamic, 0, 6, 6> A(6, free_count_);
-      Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 6, 1> current(free_count_);
-      for (int s = 0; s < free_count_; ++s) A.col(s) = F_.col(free_[s]), current[s] = lambda[free_[s]];
-      const Vec6 bound_part = F_ * lambda - A * current;  // contribution of the bound variables
-      const Eigen::HouseholderQR<decltype(A)> qr(A);
-      const auto pivots = qr.matrixQR().diagonal().cwiseAbs();
-      if (!(pivots.minCoeff() > kColumnRankTolerance * pivots.maxCoeff())) {
+      // Normal equations of min |A z + b|, A = free columns, b = contribution of the bound ones.
+      Vec6 bound_part = F_ * lambda;
+      SmallVector current, target;
+      SmallMatrix normal_matrix;
+      for (int s = 0; s < free_count_; ++s) {
+        current[s] = lambda[free_[s]];
+        bound_part -= current[s] * F_.col(free_[s]);
+      }
+      for (int s = 0; s < free_count_; ++s) {
+        for (int t = 0; t <= s; ++t) normal_matrix(s, t) = normal_matrix(t, s) = F_.col(free_[s]).dot(F_.col(free_[t]));
+        target[s] = -F_.col(free_[s]).dot(bound_part);
+      }
+      if (!small_cholesky_solve(normal_matrix, free_count_, target)) {
         unfree_dependent(lambda, entering);
         return false;
       }
-      const Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 6, 1> target = qr.solve(-bound_part);
       double step = 1.0;
       for (int s = 0; s < free_count_; ++s) {
         const double delta = target[s] - current[s];

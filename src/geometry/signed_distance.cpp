@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace graspqp {
@@ -134,17 +135,34 @@ constexpr double kTinyDistance = 1e-12;
 
 }  // namespace
 
+// Per-primitive data for the cheap rejection test in the query callback: 32 bytes of floats (two
+// primitives per cache line) instead of the 72-byte exact corners. Both bounds are conservative for
+// the exact double triangle (see build_primitives).
+struct alignas(32) PrimitiveBound {
+  float normal[3];     // unit plane normal (rounded to float)
+  float plane_offset;  // normal . corner, for the plane distance |normal . p - offset|
+  float centre[3];     // bounding sphere of the corners
+  float radius;        // rounded up so the sphere contains the exact triangle
+};
+
+// What the end of a query needs about the winning primitive, in one place (one cache miss).
+struct PrimitiveInfo {
+  Vec3 normal;                 // unit face normal (zero for degenerate faces)
+  std::array<int, 3> edge;     // edge id of edge k (corner k -> k+1)
+  std::array<int, 3> vertex;   // mesh vertex of corner k
+  int face;                    // mesh face index
+};
+
 struct SignedDistanceField::Impl {
   TriangleMesh mesh;
-  // BVH primitives are the faces in Morton order of their centroids: the triangles of one BVH leaf
-  // are then neighbours in memory, which matters because the query callback is bound by cache misses.
-  std::vector<int> primitive_face;               // primitive id -> mesh face
-  std::vector<std::array<Vec3, 3>> triangles;    // corners per primitive id, read by the query callback
-  std::vector<Vec3> face_normals;                // per mesh face, unit (zero for degenerate faces)
-  std::vector<std::array<int, 3>> face_edges;    // edge id of edge k (vertex k -> k+1) of each face
-  std::vector<Vec3> edge_pseudonormals;          // sum of the normals of the faces sharing the edge
-  std::vector<Vec3> vertex_pseudonormals;        // incident face normals weighted by the incident angle
-  double max_abs_coordinate = 0;                 // scale for the float-rounding slack
+  // BVH primitives are the faces in Morton order of their centroids, so the triangles of a BVH leaf
+  // are neighbours in memory: the query callback is bound by cache misses, not arithmetic.
+  std::vector<PrimitiveBound> bounds;
+  std::vector<std::array<Vec3, 3>> triangles;  // exact corners per primitive
+  std::vector<PrimitiveInfo> info;
+  std::vector<Vec3> edge_pseudonormals;    // per edge: sum of the normals of the faces sharing it
+  std::vector<Vec3> vertex_pseudonormals;  // per mesh vertex: incident face normals weighted by angle
+  double max_abs_coordinate = 0;           // scale for the float-rounding slack
   RTCDevice device = nullptr;
   RTCScene scene = nullptr;
 
@@ -153,7 +171,7 @@ struct SignedDistanceField::Impl {
     if (device) rtcReleaseDevice(device);
   }
 
-  void build_primitive_order();
+  void build_primitives();
   void build_pseudonormals();
   void build_scene();
   bool closest(const Vec3& p, double max_distance, SdfResult& out) const;
@@ -172,9 +190,11 @@ std::uint64_t spread_bits(std::uint64_t x) {
   return x;
 }
 
+float round_up(double x) { return std::nextafter(static_cast<float>(x), std::numeric_limits<float>::infinity()); }
+
 }  // namespace
 
-void SignedDistanceField::Impl::build_primitive_order() {
+void SignedDistanceField::Impl::build_primitives() {
   const int nf = static_cast<int>(mesh.faces.size());
   const Eigen::AlignedBox3d box = mesh.bounding_box();
   const Vec3 extent = box.sizes().cwiseMax(1e-300);
@@ -183,57 +203,74 @@ void SignedDistanceField::Impl::build_primitive_order() {
     const auto& t = mesh.faces[f];
     const Vec3 centroid = (mesh.vertices[t[0]] + mesh.vertices[t[1]] + mesh.vertices[t[2]]) / 3;
     const Eigen::Array3d cell = ((centroid - box.min()).array() / extent.array() * 2097151.0).min(2097151.0).max(0.0);
-    const std::uint64_t code = spread_bits(static_cast<std::uint64_t>(cell.x())) |
-                               spread_bits(static_cast<std::uint64_t>(cell.y())) << 1 |
-                               spread_bits(static_cast<std::uint64_t>(cell.z())) << 2;
-    keyed[f] = {code, f};
+    keyed[f] = {spread_bits(static_cast<std::uint64_t>(cell.x())) |
+                    spread_bits(static_cast<std::uint64_t>(cell.y())) << 1 |
+                    spread_bits(static_cast<std::uint64_t>(cell.z())) << 2,
+                f};
   }
   std::sort(keyed.begin(), keyed.end());  // ties by face index: deterministic
-  primitive_face.resize(nf);
+
+  bounds.resize(nf);
   triangles.resize(nf);
+  info.resize(nf);
   for (int i = 0; i < nf; ++i) {
-    const int f = primitive_face[i] = keyed[i].second;
+    const int f = keyed[i].second;
     const auto& t = mesh.faces[f];
-    triangles[i] = {mesh.vertices[t[0]], mesh.vertices[t[1]], mesh.vertices[t[2]]};
+    const std::array<Vec3, 3> corners = {mesh.vertices[t[0]], mesh.vertices[t[1]], mesh.vertices[t[2]]};
+    triangles[i] = corners;
+    info[i].normal = mesh.face_normal(f);
+    info[i].vertex = {t[0], t[1], t[2]};
+    info[i].face = f;
+    // Plane: the offset is computed from the float-rounded normal, so the only slack is the normal's
+    // rounding times the triangle size, far below the query margin. A degenerate face has a zero
+    // normal and never gets rejected by its plane.
+    PrimitiveBound& b = bounds[i];
+    Vec3 normal_rounded;
+    for (int k = 0; k < 3; ++k) normal_rounded[k] = b.normal[k] = static_cast<float>(info[i].normal[k]);
+    b.plane_offset = static_cast<float>(normal_rounded.dot(corners[0]));
+    // Sphere: centred at the rounded centroid, radius measured from that centre and rounded up.
+    Vec3 centre_rounded;
+    const Vec3 centroid = (corners[0] + corners[1] + corners[2]) / 3;
+    for (int k = 0; k < 3; ++k) centre_rounded[k] = b.centre[k] = static_cast<float>(centroid[k]);
+    double radius = 0;
+    for (const Vec3& c : corners) radius = std::max(radius, (c - centre_rounded).norm());
+    b.radius = round_up(radius * (1 + 1e-12));
   }
 }
 
 void SignedDistanceField::Impl::build_pseudonormals() {
-  const int nf = static_cast<int>(mesh.faces.size());
-  face_normals.resize(nf);
+  const int n_primitives = static_cast<int>(info.size());
   vertex_pseudonormals.assign(mesh.vertices.size(), Vec3::Zero());
-  for (int f = 0; f < nf; ++f) {
-    const auto& t = mesh.faces[f];
-    face_normals[f] = mesh.face_normal(f);
+  for (int i = 0; i < n_primitives; ++i)
     for (int k = 0; k < 3; ++k) {
-      const Vec3 e1 = mesh.vertices[t[(k + 1) % 3]] - mesh.vertices[t[k]];
-      const Vec3 e2 = mesh.vertices[t[(k + 2) % 3]] - mesh.vertices[t[k]];
+      const Vec3 e1 = triangles[i][(k + 1) % 3] - triangles[i][k];
+      const Vec3 e2 = triangles[i][(k + 2) % 3] - triangles[i][k];
       const double angle = std::atan2(e1.cross(e2).norm(), e1.dot(e2));
-      vertex_pseudonormals[t[k]] += angle * face_normals[f];
+      vertex_pseudonormals[info[i].vertex[k]] += angle * info[i].normal;
     }
-  }
-  // Edge ids: sort the 3F (min, max, slot) entries so faces sharing an edge are adjacent.
+  // Edge ids: sort the 3F (min, max, slot) entries so the faces sharing an edge are adjacent.
   struct HalfEdge {
-    int lo, hi, slot;  // slot = 3 * face + k
+    int lo, hi, slot;  // slot = 3 * primitive + k
   };
   std::vector<HalfEdge> half_edges;
-  half_edges.reserve(3 * static_cast<size_t>(nf));
-  for (int f = 0; f < nf; ++f)
+  half_edges.reserve(3 * static_cast<size_t>(n_primitives));
+  for (int i = 0; i < n_primitives; ++i)
     for (int k = 0; k < 3; ++k) {
-      const auto [lo, hi] = std::minmax(mesh.faces[f][k], mesh.faces[f][(k + 1) % 3]);
-      half_edges.push_back({lo, hi, 3 * f + k});
+      const auto [lo, hi] = std::minmax(info[i].vertex[k], info[i].vertex[(k + 1) % 3]);
+      half_edges.push_back({lo, hi, 3 * i + k});
     }
-  std::sort(half_edges.begin(), half_edges.end(),
-            [](const HalfEdge& x, const HalfEdge& y) { return std::tie(x.lo, x.hi, x.slot) < std::tie(y.lo, y.hi, y.slot); });
-  face_edges.resize(nf);
+  std::sort(half_edges.begin(), half_edges.end(), [](const HalfEdge& x, const HalfEdge& y) {
+    return std::tie(x.lo, x.hi, x.slot) < std::tie(y.lo, y.hi, y.slot);
+  });
   edge_pseudonormals.clear();
   for (size_t i = 0; i < half_edges.size();) {
     size_t j = i;
     Vec3 sum = Vec3::Zero();
     // A boundary edge has one face, so its pseudonormal is that face's normal.
     for (; j < half_edges.size() && half_edges[j].lo == half_edges[i].lo && half_edges[j].hi == half_edges[i].hi; ++j) {
-      sum += face_normals[half_edges[j].slot / 3];
-      face_edges[half_edges[j].slot / 3][half_edges[j].slot % 3] = static_cast<int>(edge_pseudonormals.size());
+      const int primitive = half_edges[j].slot / 3;
+      sum += info[primitive].normal;
+      info[primitive].edge[half_edges[j].slot % 3] = static_cast<int>(edge_pseudonormals.size());
     }
     edge_pseudonormals.push_back(sum);
     i = j;
@@ -249,15 +286,15 @@ void SignedDistanceField::Impl::build_scene() {
   auto* vertices = static_cast<float*>(rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3,
                                                                3 * sizeof(float), mesh.vertices.size()));
   auto* indices = static_cast<unsigned*>(rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3,
-                                                                 3 * sizeof(unsigned), mesh.faces.size()));
+                                                                 3 * sizeof(unsigned), info.size()));
   if (!vertices || !indices) {
     rtcReleaseGeometry(geometry);
     throw Error("SignedDistanceField: Embree could not allocate the mesh buffers");
   }
-  for (size_t i = 0; i < mesh.vertices.size(); ++i)
-    for (int k = 0; k < 3; ++k) vertices[3 * i + k] = static_cast<float>(mesh.vertices[i][k]);
-  for (size_t i = 0; i < mesh.faces.size(); ++i)
-    for (int k = 0; k < 3; ++k) indices[3 * i + k] = static_cast<unsigned>(mesh.faces[primitive_face[i]][k]);
+  for (size_t v = 0; v < mesh.vertices.size(); ++v)
+    for (int k = 0; k < 3; ++k) vertices[3 * v + k] = static_cast<float>(mesh.vertices[v][k]);
+  for (size_t i = 0; i < info.size(); ++i)  // primitive id i is face info[i].face
+    for (int k = 0; k < 3; ++k) indices[3 * i + k] = static_cast<unsigned>(info[i].vertex[k]);
   rtcCommitGeometry(geometry);
   rtcAttachGeometry(scene, geometry);
   rtcReleaseGeometry(geometry);  // the scene holds it now
@@ -269,9 +306,13 @@ namespace {
 
 // Per-query state, on the caller's stack and passed to Embree as the user pointer (no shared mutable state).
 struct QueryState {
+  const PrimitiveBound* bounds;
   const std::array<Vec3, 3>* triangles;
   Vec3 p;
-  double margin;  // absolute slack added to the Embree radius for float rounding of p and of the BVH
+  // Absolute slack for float rounding: of p and the BVH boxes in Embree's culling, and of the
+  // float bounds in the rejection test. Far above those errors, far below any useful distance.
+  double margin;
+  double best = std::numeric_limits<double>::infinity();  // sqrt(best_sq), for the rejection test
   double best_sq = std::numeric_limits<double>::infinity();
   int primitive = -1;
   Region region = Region::kFace;
@@ -281,19 +322,31 @@ struct QueryState {
 // Embree calls this for every triangle in a BVH leaf that overlaps the current query sphere.
 bool point_query_callback(RTCPointQueryFunctionArguments* args) {
   auto& s = *static_cast<QueryState*>(args->userPtr);
-  const int f = static_cast<int>(args->primID);
+  const int i = static_cast<int>(args->primID);
+  // Most calls are for triangles of nearby leaves that cannot win: reject them from the plane and
+  // bounding-sphere distances (lower bounds) before touching the exact corners.
+  const PrimitiveBound& b = s.bounds[i];
+  const double reach = s.best + s.margin;
+  const double plane_gap = std::abs(b.normal[0] * s.p.x() + b.normal[1] * s.p.y() + b.normal[2] * s.p.z() - b.plane_offset);
+  if (plane_gap > reach) return false;
+  const double dx = s.p.x() - b.centre[0], dy = s.p.y() - b.centre[1], dz = s.p.z() - b.centre[2];
+  const double sphere_reach = reach + b.radius;
+  if (dx * dx + dy * dy + dz * dz > sphere_reach * sphere_reach) return false;
+
   Vec3 c;
-  const Region region = closest_on_triangle(s.p, s.triangles[f], c);
+  const Region region = closest_on_triangle(s.p, s.triangles[i], c);
   const double d_sq = (s.p - c).squaredNorm();
   // Ties (same distance from different faces) go to the lowest primitive id: independent of the
   // traversal order.
-  if (d_sq > s.best_sq || (d_sq == s.best_sq && f > s.primitive)) return false;
+  if (d_sq > s.best_sq || (d_sq == s.best_sq && i > s.primitive)) return false;
   s.best_sq = d_sq;
-  s.primitive = f;
+  s.best = std::sqrt(d_sq);
+  s.primitive = i;
   s.region = region;
   s.closest = c;
-  // Shrink the search sphere; the slack keeps Embree's float culling conservative.
-  const float radius = std::nextafter(static_cast<float>(std::sqrt(d_sq) + s.margin), std::numeric_limits<float>::infinity());
+  // Shrink the search sphere. Embree 3 only uses it to skip nodes popped from its stack (without
+  // instancing, the node test keeps the initial radius), which is why the rejection test above pays.
+  const float radius = round_up(s.best + s.margin);
   if (radius < args->query->radius) {
     args->query->radius = radius;
     return true;  // tells Embree the radius changed
@@ -305,47 +358,45 @@ bool point_query_callback(RTCPointQueryFunctionArguments* args) {
 
 bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfResult& out) const {
   if (!p.allFinite()) throw Error("SignedDistanceField: query point is not finite");
-  QueryState state{triangles.data(), p, 1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
+  QueryState state{bounds.data(), triangles.data(), p, 1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
   RTCPointQuery query;
   query.x = static_cast<float>(p.x());
   query.y = static_cast<float>(p.y());
   query.z = static_cast<float>(p.z());
   query.time = 0.f;
-  query.radius = std::isinf(max_distance)
-                     ? std::numeric_limits<float>::infinity()
-                     : std::nextafter(static_cast<float>(max_distance + state.margin), std::numeric_limits<float>::infinity());
+  query.radius = std::isinf(max_distance) ? std::numeric_limits<float>::infinity() : round_up(max_distance + state.margin);
   RTCPointQueryContext context;
   rtcInitPointQueryContext(&context);
   rtcPointQuery(scene, &query, &context, point_query_callback, &state);
   if (state.primitive < 0 || state.best_sq > max_distance * max_distance) return false;
-  const int face = primitive_face[state.primitive];
 
   // Pseudonormal of the closest feature: its sign test is exact for closed meshes (and equal
   // closest points from neighbouring faces name the same shared feature, so the sign is consistent).
-  const auto& t = mesh.faces[face];
+  const PrimitiveInfo& winner = info[state.primitive];
   Vec3 pseudonormal;
   int feature = 0;
   Vec3 edge_direction = Vec3::Zero();
   switch (state.region) {
-    case Region::kFace: pseudonormal = face_normals[face]; break;
+    case Region::kFace: pseudonormal = winner.normal; break;
     case Region::kEdge0:
     case Region::kEdge1:
     case Region::kEdge2: {
       const int k = static_cast<int>(state.region) - static_cast<int>(Region::kEdge0);
-      pseudonormal = edge_pseudonormals[face_edges[face][k]];
+      pseudonormal = edge_pseudonormals[winner.edge[k]];
       feature = 1;
-      edge_direction = (mesh.vertices[t[(k + 1) % 3]] - mesh.vertices[t[k]]).normalized();
+      const auto& corners = triangles[state.primitive];
+      edge_direction = (corners[(k + 1) % 3] - corners[k]).normalized();
       break;
     }
     default: {
       const int k = static_cast<int>(state.region) - static_cast<int>(Region::kVertex0);
-      pseudonormal = vertex_pseudonormals[t[k]];
+      pseudonormal = vertex_pseudonormals[winner.vertex[k]];
       feature = 2;
       break;
     }
   }
   const Vec3 offset = p - state.closest;
-  const double unsigned_distance = std::sqrt(state.best_sq);
+  const double unsigned_distance = state.best;
   const double sign = offset.dot(pseudonormal) < 0 ? -1.0 : 1.0;
   out.distance = sign * unsigned_distance;
   if (unsigned_distance > kTinyDistance) {
@@ -357,12 +408,12 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   // On a flat edge or vertex (a box side's diagonal, a cylinder cap's centre) the offset runs along
   // the face normal and the normal field is constant: report the face region, whose Jacobian (zero)
   // is the right one there. The same holds on the face side of any edge/vertex region boundary.
-  if (feature != 0 && unsigned_distance > kTinyDistance && (out.normal - face_normals[face]).norm() <= 1e-9) {
+  if (feature != 0 && unsigned_distance > kTinyDistance && (out.normal - winner.normal).norm() <= 1e-9) {
     feature = 0;
     edge_direction = Vec3::Zero();
   }
   out.closest = state.closest;
-  out.face = face;
+  out.face = winner.face;
   out.feature = feature;
   out.edge_direction = edge_direction;
   return true;
@@ -379,7 +430,7 @@ SignedDistanceField::SignedDistanceField(TriangleMesh mesh) : impl_(std::make_un
     impl_->max_abs_coordinate = std::max(impl_->max_abs_coordinate, v.cwiseAbs().maxCoeff());
   }
   impl_->mesh = std::move(mesh);
-  impl_->build_primitive_order();
+  impl_->build_primitives();
   impl_->build_pseudonormals();
   impl_->build_scene();
 }

@@ -1,0 +1,70 @@
+#pragma once
+// Dataset generation: objects in, one HDF5 grasp file per (object, hand, grasp type, energy) out.
+// Resumable (finished files with the same parameters are skipped), atomic (a file is complete or
+// absent), deterministic (same seed, same files, whatever the thread count).
+#include <graspqp/dataset/grasp_outputs.hpp>
+#include <graspqp/optim/sampler.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+
+namespace graspqp {
+
+struct ObjectSource {
+  std::filesystem::path path;  // mesh file
+  std::string name;            // output folder name (unique within a run)
+};
+
+// Every mesh under `dir` (OBJ, STL, PLY), sorted; DexGraspNet's layout `<code>/coacd/decomposed.obj`
+// (or remeshed.obj, preferred) is named by `<code>`; `textured.obj`/`model.obj` by their folder.
+std::vector<ObjectSource> discover_objects(const std::filesystem::path& dir);
+// Names for explicitly listed files, by the same rules; collisions get a numeric suffix.
+std::vector<ObjectSource> name_objects(const std::vector<std::filesystem::path>& files);
+
+struct GenerateOptions {
+  std::string hand = "allegro";
+  std::string grasp_type = "full";
+  int grasps = 32;
+  int contacts = 12;
+  std::uint64_t seed = 1;
+  int threads = 0;  // 0: all cores
+  double scale = 1.0;
+  int surface_samples = 2500;
+  bool overwrite = false;
+  EnergyConfig energy;
+  SamplerOptions sampler;
+  InitOptions init;
+  std::filesystem::path out;
+};
+
+// Everything that determines the results (not threads, not paths of outputs) as JSON; stored in each
+// file and compared on resume.
+nlohmann::json generation_parameters(const GenerateOptions& options);
+
+struct ObjectReport {
+  std::string name;
+  std::filesystem::path object, file;
+  std::string status;  // "generated" | "skipped" (finished earlier with the same parameters)
+  int grasps = 0;
+  double best_energy = 0, mean_energy = 0, seconds = 0;
+  double acceptance = 0;
+};
+
+struct GenerateProgress {
+  int object_index = 0, objects = 0;
+  std::string object;
+  SamplerProgress sampler;
+};
+
+// Output file of one object.
+std::filesystem::path grasp_file_path(const GenerateOptions& options, const std::string& object_name);
+
+// Runs the job. Checks everything it can before any work (hand, grasp type, writable output, existing
+// files with different parameters) and throws graspqp::Error with a one-line message on bad input.
+// Writes <out>/summary.json at the end.
+std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const std::vector<ObjectSource>& objects,
+                                           const std::function<void(const GenerateProgress&)>& progress = {});
+
+}  // namespace graspqp

@@ -1,0 +1,24 @@
+#pragma once
+// Turning optimized samples into dataset rows: poses, contacts, QP forces and the closing command.
+#include <graspqp/energy/grasp_energy.hpp>
+#include <graspqp/io/grasp_file.hpp>
+#include <graspqp/optim/sampler.hpp>
+
+namespace graspqp {
+
+// Joint increments that move each contact towards the object, by damped least squares:
+//   v_i = -n_i (gain |d_i| + offset),  delta = J^T (J J^T + damping I)^-1 v  (or the dual form),
+// J the stacked 3n x dof contact Jacobian in the object frame (the reference's closing command,
+// grasp_velocities_off + 0.1 grasp_velocities: gain 5.5, offset 0.025 m).
+struct ClosingOptions {
+  double gain = 5.5, offset = 0.025, damping = 1e-3;
+};
+Eigen::VectorXd closing_delta(const HandModel& hand, const GraspType& grasp_type, const HandData& data,
+                              std::span<const int> contacts, std::span<const SdfResult> object_at_contact,
+                              const ClosingOptions& options = {});
+
+// Fills every per-grasp field of `d` from the samples (attributes are left to the caller).
+void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const ObjectModel& object,
+                     const EnergyConfig& energy, const std::vector<Sample>& samples, GraspDataset& d);
+
+}  // namespace graspqp

@@ -1,0 +1,245 @@
+#include <graspqp/dataset/generate.hpp>
+#include <graspqp/error.hpp>
+#include <graspqp/io/atomic_file.hpp>
+#include <graspqp/io/grasp_file.hpp>
+#include <graspqp/version.hpp>
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace graspqp {
+
+namespace {
+
+bool is_mesh_file(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  return ext == ".obj" || ext == ".stl" || ext == ".ply";
+}
+
+// Name of an object from its path: DexGraspNet codes, YCB-style folder names, else the file stem.
+std::string object_name(const fs::path& p) {
+  const std::string file = p.filename().string();
+  if (p.parent_path().filename() == "coacd") return p.parent_path().parent_path().filename().string();
+  if (file == "textured.obj" || file == "model.obj" || file == "textured_simple.obj" || file == "nontextured.ply")
+    return p.parent_path().filename().string();
+  return p.stem().string();
+}
+
+}  // namespace
+
+std::vector<ObjectSource> name_objects(const std::vector<fs::path>& files) {
+  std::vector<ObjectSource> out;
+  std::map<std::string, int> used;
+  for (const auto& f : files) {
+    std::string base = object_name(f);
+    if (base.empty()) base = "object";
+    std::string name = base;
+    for (int k = 2; used.count(name); ++k) name = base + "_" + std::to_string(k);
+    used[name] = 1;
+    out.push_back({f, name});
+  }
+  return out;
+}
+
+std::vector<ObjectSource> discover_objects(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(dir.string() + ": not a directory");
+  std::vector<fs::path> files;
+  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file() && is_mesh_file(it->path())) files.push_back(it->path());
+  }
+  if (ec) throw Error(dir.string() + ": cannot be listed (" + ec.message() + ")");
+  std::sort(files.begin(), files.end());
+  // DexGraspNet: one mesh per code; prefer coacd/remeshed.obj, then coacd/decomposed.obj, and ignore
+  // other files of a coacd folder (its convex parts).
+  std::set<fs::path> coacd_dirs;
+  for (const auto& f : files)
+    if (f.parent_path().filename() == "coacd") coacd_dirs.insert(f.parent_path());
+  std::vector<fs::path> chosen;
+  for (const auto& f : files) {
+    if (f.parent_path().filename() != "coacd") {
+      chosen.push_back(f);
+      continue;
+    }
+    const fs::path d = f.parent_path();
+    const bool has_remeshed = fs::exists(d / "remeshed.obj");
+    const std::string want = has_remeshed ? "remeshed.obj" : "decomposed.obj";
+    if (f.filename() == want) chosen.push_back(f);
+  }
+  if (chosen.empty()) throw Error(dir.string() + ": no mesh files (OBJ, STL, PLY) found");
+  return name_objects(chosen);
+}
+
+json generation_parameters(const GenerateOptions& o) {
+  const EnergyWeights& w = o.energy.weights;
+  const ForceClosureQpParams& qp = o.energy.qp;
+  const SamplerOptions& s = o.sampler;
+  const InitOptions& i = o.init;
+  json j;
+  j["hand"] = o.hand;
+  j["grasp_type"] = o.grasp_type;
+  j["grasps"] = o.grasps;
+  j["contacts"] = o.contacts;
+  j["seed"] = o.seed;
+  j["scale"] = o.scale;
+  j["surface_samples"] = o.surface_samples;
+  j["energy"] = to_string(o.energy.force_closure);
+  j["weights"] = {{"dis", w.dis}, {"fc", w.fc}, {"pen", w.pen}, {"spen", w.spen}, {"joints", w.joints}, {"prior", w.prior}};
+  j["force_closure_qp"] = {{"friction", qp.friction},         {"cone_edges", qp.cone_edges},
+                           {"torque_weight", qp.torque_weight}, {"lambda_min", qp.lambda_min},
+                           {"lambda_max", qp.lambda_max},     {"svd_gain", qp.svd_gain},
+                           {"value_gain", qp.value_gain},     {"value_eps", qp.value_eps},
+                           {"reference_tangents", qp.reference_tangents}};
+  j["dexgraspnet_torque_weight"] = o.energy.dexgraspnet_torque_weight;
+  j["self_penetration_skip_adjacent"] = o.energy.self_penetration.skip_adjacent_links;
+  j["optimizer"] = {{"kind", to_string(s.kind)},
+                    {"iterations", s.iterations},
+                    {"step_size", s.step_size},
+                    {"step_period", s.step_period},
+                    {"temperature", s.temperature},
+                    {"temperature_period", s.temperature_period},
+                    {"decay", s.decay},
+                    {"ema_weight", s.ema_weight},
+                    {"switch_probability", s.switch_probability},
+                    {"reset_period", s.reset_period},
+                    {"z_threshold", s.z_threshold},
+                    {"langevin", s.langevin}};
+  j["init"] = {{"distance_lower", i.distance_lower}, {"distance_upper", i.distance_upper},
+               {"hull_offset", i.hull_offset},       {"roll_range", i.roll_range},
+               {"pitch_range", i.pitch_range},       {"tilt_range", i.tilt_range},
+               {"joint_jitter", i.joint_jitter}};
+  return j;
+}
+
+fs::path grasp_file_path(const GenerateOptions& o, const std::string& object_name) {
+  return o.out / object_name / (o.hand + "-" + o.grasp_type + "-" + to_string(o.energy.force_closure) + ".h5");
+}
+
+std::vector<ObjectReport> generate_dataset(const GenerateOptions& o, const std::vector<ObjectSource>& objects,
+                                           const std::function<void(const GenerateProgress&)>& progress) {
+  if (objects.empty()) throw Error("no objects to process");
+  if (o.grasps < 1) throw Error("--grasps must be at least 1");
+  if (o.contacts < 1) throw Error("--contacts must be at least 1");
+  if (o.sampler.iterations < 0) throw Error("--iters must not be negative");
+  const HandModel hand = load_hand(o.hand);
+  const GraspType& type = hand.grasp_type(o.grasp_type);  // throws for an unknown grasp type
+  if (type.candidates.empty()) throw Error("hand '" + hand.name + "' has no contact candidates");
+  for (const auto& obj : objects)
+    if (!fs::is_regular_file(obj.path)) throw Error(obj.path.string() + ": file not found");
+
+  // Output directory must be writable before any work starts.
+  std::error_code ec;
+  fs::create_directories(o.out, ec);
+  if (ec || !fs::is_directory(o.out)) throw Error(o.out.string() + ": cannot create the output directory");
+  write_text_atomically(o.out / ".write_test", "");
+  fs::remove(o.out / ".write_test", ec);
+
+  const json params = generation_parameters(o);
+  const std::string params_str = params.dump();
+  // Resume: finished files with identical parameters are skipped; different parameters are refused
+  // (before any work, so nothing is lost) unless --overwrite.
+  std::vector<char> done(objects.size(), 0);
+  for (size_t k = 0; k < objects.size(); ++k) {
+    const fs::path file = grasp_file_path(o, objects[k].name);
+    if (!fs::exists(file) || o.overwrite) continue;
+    GraspDataset existing;
+    try {
+      existing = read_grasp_file_attributes(file);
+    } catch (const Error& e) {
+      throw Error(file.string() + ": exists but cannot be read (" + e.what() + "); use --overwrite to redo it");
+    }
+    if (existing.parameters_json != params_str)
+      throw Error(file.string() + ": exists with different parameters; use --overwrite to redo it or another --out");
+    done[k] = 1;
+  }
+
+  std::unique_ptr<tbb::global_control> limit;
+  if (o.threads > 0)
+    limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
+
+  std::vector<ObjectReport> reports;
+  for (size_t k = 0; k < objects.size(); ++k) {
+    const ObjectSource& src = objects[k];
+    ObjectReport rep;
+    rep.name = src.name;
+    rep.object = src.path;
+    rep.file = grasp_file_path(o, src.name);
+    if (done[k]) {
+      rep.status = "skipped";
+      const GraspDataset existing = read_grasp_file(rep.file);
+      rep.grasps = existing.n_grasps();
+      if (rep.grasps > 0) {
+        rep.best_energy = existing.energy.minCoeff();
+        rep.mean_energy = existing.energy.mean();
+      }
+      reports.push_back(rep);
+      continue;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    ObjectLoadOptions load;
+    load.scale = o.scale;
+    load.surface_samples = o.surface_samples;
+    load.seed = o.seed;
+    const ObjectModel object = load_object(src.path, load);
+    const std::uint64_t object_seed = splitmix64(o.seed ^ hash_string(src.name));
+    SamplerStats stats;
+    auto report_progress = [&](const SamplerProgress& p) {
+      if (progress) progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, p});
+    };
+    const std::vector<Sample> samples = run_sampler(hand, type, object, o.energy, o.sampler, o.init, o.grasps,
+                                                    o.contacts, object_seed, report_progress, &stats);
+    GraspDataset d;
+    fill_grasp_rows(hand, type, object, o.energy, samples, d);
+    d.hand = hand.name;
+    d.grasp_type = o.grasp_type;
+    d.energy_name = to_string(o.energy.force_closure);
+    d.object_path = src.path.string();
+    d.object_sha256 = object.sha256;
+    d.program_version = kVersion;
+    d.scale = o.scale;
+    d.object_center = object.center;
+    d.parameters_json = params_str;
+    d.seed = o.seed;
+    fs::create_directories(rep.file.parent_path(), ec);
+    write_grasp_file(rep.file, d);
+    rep.status = "generated";
+    rep.grasps = d.n_grasps();
+    rep.best_energy = d.energy.minCoeff();
+    rep.mean_energy = d.energy.mean();
+    rep.acceptance = stats.proposed > 0 ? static_cast<double>(stats.accepted) / stats.proposed : 0.0;
+    rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    reports.push_back(rep);
+  }
+
+  json summary;
+  summary["program_version"] = kVersion;
+  summary["parameters"] = params;
+  summary["threads"] = o.threads > 0 ? o.threads : static_cast<int>(tbb::info::default_concurrency());
+  summary["objects"] = json::array();
+  for (const auto& r : reports)
+    summary["objects"].push_back({{"name", r.name},
+                                  {"object", r.object.string()},
+                                  {"file", fs::relative(r.file, o.out).string()},
+                                  {"status", r.status},
+                                  {"grasps", r.grasps},
+                                  {"best_energy", r.best_energy},
+                                  {"mean_energy", r.mean_energy},
+                                  {"acceptance_rate", r.acceptance},
+                                  {"seconds", r.seconds}});
+  write_text_atomically(o.out / "summary.json", summary.dump(2) + "\n");
+  return reports;
+}
+
+}  // namespace graspqp
