@@ -13,5 +13,7 @@ Handler add_fk_command(CLI::App& app);
 Handler add_sdf_command(CLI::App& app);
 Handler add_generate_command(CLI::App& app);
 Handler add_metrics_command(CLI::App& app);
+Handler add_eval_command(CLI::App& app);  // apps/cmd_eval.cpp
+Handler add_view_command(CLI::App& app);  // apps/cmd_view.cpp
 
 }  // namespace graspqp::cli

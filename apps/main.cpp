@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add(graspqp::cli::add_sdf_command);
   add(graspqp::cli::add_generate_command);
   add(graspqp::cli::add_metrics_command);
+  add(graspqp::cli::add_eval_command);
+  add(graspqp::cli::add_view_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -59,7 +59,7 @@ const std::vector<Grasp>& grasps(int kind) {
 void BM_ForceClosureQp(benchmark::State& state) {
   const auto& set = grasps(static_cast<int>(state.range(0)));
   ForceClosureQpParams params;
-  params.qp_method = state.range(1) == 0 ? BoxQpMethod::MinNormPoint : BoxQpMethod::ActiveSet;
+  params.qp_method = state.range(1) == 0 ? BoxQpMethod::ActiveSet : BoxQpMethod::MinNormPoint;
   const bool with_gradient = state.range(2) != 0;
   ForceClosureQpWorkspace ws;
   ForceClosureQpResult result;
@@ -81,9 +81,9 @@ void BM_ForceClosureQp(benchmark::State& state) {
   state.counters["closed_fraction"] = benchmark::Counter(closed, benchmark::Counter::kAvgIterations);
   state.counters["worst_kkt"] = worst_kkt;
 }
-// Args: configuration kind, QP method (0 min-norm point, 1 active set), gradient (0/1).
+// Args: configuration kind, QP method (0 active set, 1 min-norm point), gradient (0/1).
 BENCHMARK(BM_ForceClosureQp)
-    ->ArgNames({"near_closure", "active_set", "gradient"})
+    ->ArgNames({"near_closure", "min_norm_point", "gradient"})
     ->Args({kRandom, 0, 1})
     ->Args({kNearClosure, 0, 1})
     ->Args({kRandom, 0, 0})

@@ -198,6 +198,7 @@ TEST_P(BoxQpRandom, ExactAndAgreesWithSlowSolver) {
         SCOPED_TRACE(::testing::Message() << "contacts " << contacts << " K " << edges << " trial " << trial);
         ASSERT_EQ(lambda.size(), contacts * edges);
         EXPECT_TRUE(stats.converged);
+        EXPECT_FALSE(stats.used_fallback);  // each method is exact on its own
         EXPECT_LT(stats.kkt_residual, 1e-9);
         EXPECT_LT(independent_kkt_violation(F, 1.0, 21.0, lambda), 1e-9);
 
@@ -214,9 +215,7 @@ TEST_P(BoxQpRandom, ExactAndAgreesWithSlowSolver) {
   EXPECT_GT(open_cases, 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, BoxQpRandom, ::testing::Values(BoxQpMethod::MinNormPoint, BoxQpMethod::ActiveSet));
-
-TEST(BoxQp, OtherBoundsAndMinNormPointNeedsNoFallback) {
+TEST_P(BoxQpRandom, OtherBoundsAndNoFallback) {
   std::mt19937_64 rng(7);
   BoxQpWorkspace ws;
   Eigen::VectorXd lambda;
@@ -225,12 +224,17 @@ TEST(BoxQp, OtherBoundsAndMinNormPointNeedsNoFallback) {
     const Contacts c = random_contacts(rng, 1 + trial % 16);
     const GraspMatrix F = grasp_matrix({}, c);
     const double lower = trial % 3 == 0 ? -2.0 : 0.5, upper = trial % 3 == 0 ? 3.0 : 50.0;
-    const BoxQpStats stats = solve_box_qp(F, lower, upper, ws, lambda);
+    const BoxQpStats stats = solve_box_qp(F, lower, upper, ws, lambda, GetParam());
     EXPECT_LT(independent_kkt_violation(F, lower, upper, lambda), 1e-9) << "trial " << trial;
     fallbacks += stats.used_fallback;
   }
   EXPECT_LE(fallbacks, 3);  // the fallback is a safety net, not the normal path
 }
+
+INSTANTIATE_TEST_SUITE_P(Methods, BoxQpRandom, ::testing::Values(BoxQpMethod::ActiveSet, BoxQpMethod::MinNormPoint),
+                         [](const auto& info) {
+                           return info.param == BoxQpMethod::ActiveSet ? "ActiveSet" : "MinNormPoint";
+                         });
 
 TEST(BoxQp, KnownSolutions) {
   BoxQpWorkspace ws;
@@ -310,7 +314,7 @@ TEST(BoxQp, DegenerateInputsStayExactAndFinite) {
     cases.emplace_back("tiny arms", c);
   }
   for (bool reference : {false, true})
-    for (BoxQpMethod method : {BoxQpMethod::MinNormPoint, BoxQpMethod::ActiveSet})
+    for (BoxQpMethod method : {BoxQpMethod::ActiveSet, BoxQpMethod::MinNormPoint})
       for (const auto& [name, c] : cases) {
         SCOPED_TRACE(name + (reference ? " (reference tangents)" : ""));
         ForceClosureQpParams params;

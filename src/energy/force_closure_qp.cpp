@@ -1,5 +1,5 @@
-// GraspQP force-closure energy: grasp matrix, exact box QP (Wolfe's minimum-norm point on the
-// zonotope, bounded-variable least squares as a fallback), SVD term and the analytic gradient.
+// GraspQP force-closure energy: grasp matrix, exact box QP (bounded-variable least squares, with
+// Wolfe's minimum-norm point on the zonotope as a fallback), SVD term and the analytic gradient.
 #include <graspqp/energy/force_closure_qp.hpp>
 #include <graspqp/error.hpp>
 
@@ -63,20 +63,21 @@ bool small_cholesky_solve(const SmallMatrix& A, int k, SmallVector& rhs) {
     double pivot = A(j, j);
     for (int p = 0; p < j; ++p) pivot -= L[j][p] * L[j][p];
     if (!(pivot > kPivotTolerance * largest)) return false;
-    L[j][j] = std::sqrt(pivot);
+    const double inverse = 1.0 / std::sqrt(pivot);
+    L[j][j] = inverse;  // reciprocal on the diagonal: no divisions in the dependency chains below
     for (int i = j + 1; i < k; ++i) {
       double v = A(i, j);
       for (int p = 0; p < j; ++p) v -= L[i][p] * L[j][p];
-      L[i][j] = v / L[j][j];
+      L[i][j] = v * inverse;
     }
   }
   for (int i = 0; i < k; ++i) {
     for (int p = 0; p < i; ++p) rhs[i] -= L[i][p] * rhs[p];
-    rhs[i] /= L[i][i];
+    rhs[i] *= L[i][i];
   }
   for (int i = k - 1; i >= 0; --i) {
     for (int p = i + 1; p < k; ++p) rhs[i] -= L[p][i] * rhs[p];
-    rhs[i] /= L[i][i];
+    rhs[i] *= L[i][i];
   }
   return true;
 }
@@ -125,9 +126,14 @@ class MinNormPointSolver {
  private:
   // Vertex of Z minimising <direction, z>: upper bound wherever a column points against `direction`.
   Vec6 support(const Vec6& direction) {
-    ws_.gradient.noalias() = F_.transpose() * direction;
-    for (Eigen::Index j = 0; j < F_.cols(); ++j) ws_.vertex_lambda[j] = ws_.gradient[j] < 0 ? upper_ : lower_;
-    return F_ * ws_.vertex_lambda;
+    Vec6 vertex = Vec6::Zero();
+    for (Eigen::Index j = 0; j < F_.cols(); ++j) {
+      const auto column = F_.col(j).template head<6>();
+      const double bound = column.dot(direction) < 0 ? upper_ : lower_;
+      ws_.vertex_lambda[j] = bound;
+      vertex += bound * column;
+    }
+    return vertex;
   }
 
   double gap_tolerance(const Vec6& v) const {
@@ -216,12 +222,14 @@ class ActiveSetSolver {
       : F_(F), lower_(lower), upper_(upper), ws_(ws) {}
 
   int run(int max_iterations, Eigen::VectorXd& lambda) {
+    // Most edges of a balanced grasp push with the minimum force: start with all at the lower bound.
     lambda.setConstant(lower_);
+    x_ = F_ * lambda;
     ws_.bound_state.setConstant(-1);
     ws_.refused.setConstant(false);
     int iteration = 1;
     for (; iteration <= max_iterations; ++iteration) {
-      const int j = most_violating_bound_variable(lambda);
+      const int j = most_violating_bound_variable();
       if (j < 0 || free_count_ == 6) break;
       free_variable(j);
       if (!solve_free_subproblem(lambda, j)) ws_.refused[j] = true;
@@ -231,16 +239,15 @@ class ActiveSetSolver {
   }
 
  private:
-  int most_violating_bound_variable(const Eigen::VectorXd& lambda) {
-    const Vec6 x = F_ * lambda;
-    ws_.gradient.noalias() = F_.transpose() * x;
+  int most_violating_bound_variable() const {
     const double tolerance = 0.1 * kBoxQpKktTolerance;
     int best = -1;
     double best_violation = tolerance;
     for (Eigen::Index j = 0; j < F_.cols(); ++j) {
       const int state = ws_.bound_state[j];
       if (state == 0 || ws_.refused[j]) continue;
-      const double violation = state < 0 ? -ws_.gradient[j] : ws_.gradient[j];
+      const double gradient = F_.col(j).template head<6>().dot(x_);
+      const double violation = state < 0 ? -gradient : gradient;
       if (violation > best_violation) best_violation = violation, best = static_cast<int>(j);
     }
     return best;
@@ -253,7 +260,9 @@ class ActiveSetSolver {
 
   void bind_variable(int slot, Eigen::VectorXd& lambda, int state) {
     const int j = free_[slot];
-    lambda[j] = state < 0 ? lower_ : upper_;
+    const double bound = state < 0 ? lower_ : upper_;
+    x_ += (bound - lambda[j]) * F_.col(j).template head<6>();
+    lambda[j] = bound;
     ws_.bound_state[j] = state;
     free_[slot] = free_[--free_count_];
   }
@@ -263,7 +272,7 @@ class ActiveSetSolver {
   bool solve_free_subproblem(Eigen::VectorXd& lambda, int entering) {
     for (int pass = 0; pass <= 6; ++pass) {
       // Normal equations of min |A z + b|, A = free columns, b = contribution of the bound ones.
-      Vec6 bound_part = F_ * lambda;
+      Vec6 bound_part = x_;
       SmallVector current, target;
       SmallMatrix normal_matrix;
       for (int s = 0; s < free_count_; ++s) {
@@ -285,7 +294,11 @@ class ActiveSetSolver {
         if (target[s] > upper_) step = std::min(step, (upper_ - current[s]) / delta);
       }
       step = std::max(step, 0.0);
-      for (int s = 0; s < free_count_; ++s) lambda[free_[s]] = current[s] + step * (target[s] - current[s]);
+      x_ = bound_part;
+      for (int s = 0; s < free_count_; ++s) {
+        lambda[free_[s]] = current[s] + step * (target[s] - current[s]);
+        x_ += lambda[free_[s]] * F_.col(free_[s]).template head<6>();
+      }
       if (step == 1.0) return true;
       // Bind every free variable that reached a bound (at least the blocking one).
       bool entering_bound = false;
@@ -317,6 +330,7 @@ class ActiveSetSolver {
   BoxQpWorkspace& ws_;
   std::array<int, 6> free_{};
   int free_count_ = 0;
+  Vec6 x_ = Vec6::Zero();  // F lambda, updated with every change of lambda
 };
 
 }  // namespace
@@ -325,10 +339,22 @@ void BoxQpWorkspace::reserve(int variables) {
   if (gradient.size() == variables) return;
   gradient.resize(variables);
   vertex_lambda.resize(variables);
+  saved_lambda.resize(variables);
   corral_lambda.resize(variables, kMaxCorral);
   bound_state.resize(variables);
   refused.resize(variables);
 }
+
+namespace {
+
+int run_method(BoxQpMethod method, const GraspRef& F, double lower, double upper, BoxQpWorkspace& ws,
+               Eigen::VectorXd& lambda) {
+  const int max_iterations = 100 + 20 * static_cast<int>(F.cols());
+  if (method == BoxQpMethod::ActiveSet) return ActiveSetSolver(F, lower, upper, ws).run(max_iterations, lambda);
+  return MinNormPointSolver(F, lower, upper, ws).run(max_iterations, lambda);
+}
+
+}  // namespace
 
 BoxQpStats solve_box_qp(const Eigen::Ref<const GraspMatrix>& F, double lower, double upper, BoxQpWorkspace& ws,
                         Eigen::VectorXd& lambda, BoxQpMethod method) {
@@ -343,16 +369,21 @@ BoxQpStats solve_box_qp(const Eigen::Ref<const GraspMatrix>& F, double lower, do
     stats.converged = true;
     return stats;
   }
-  const int max_iterations = 100 + 20 * m;
-  if (method == BoxQpMethod::MinNormPoint) {
-    stats.iterations = MinNormPointSolver(F, lower, upper, ws).run(max_iterations, lambda);
-    stats.kkt_residual = kkt_residual(F, lower, upper, lambda, ws.gradient);
-    stats.converged = stats.kkt_residual <= kBoxQpKktTolerance;
-    if (stats.converged) return stats;
-    stats.used_fallback = true;
-  }
-  stats.iterations += ActiveSetSolver(F, lower, upper, ws).run(max_iterations, lambda);
+  stats.iterations = run_method(method, F, lower, upper, ws, lambda);
   stats.kkt_residual = kkt_residual(F, lower, upper, lambda, ws.gradient);
+  stats.converged = stats.kkt_residual <= kBoxQpKktTolerance;
+  if (stats.converged) return stats;
+
+  // Safety net: the other method, keeping whichever answer is closer to optimal.
+  stats.used_fallback = true;
+  ws.saved_lambda = lambda;
+  const BoxQpMethod other = method == BoxQpMethod::ActiveSet ? BoxQpMethod::MinNormPoint : BoxQpMethod::ActiveSet;
+  stats.iterations += run_method(other, F, lower, upper, ws, lambda);
+  const double other_residual = kkt_residual(F, lower, upper, lambda, ws.gradient);
+  if (other_residual < stats.kkt_residual)
+    stats.kkt_residual = other_residual;
+  else
+    lambda = ws.saved_lambda;
   stats.converged = stats.kkt_residual <= kBoxQpKktTolerance;
   return stats;
 }

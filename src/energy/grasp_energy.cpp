@@ -71,8 +71,14 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
                                 ws.dE_dp_fc, ws.dE_dn_fc);
         terms.fc() = ws.qp_result.energy;
         break;
-      default:
-        throw Error("force-closure energy '" + to_string(config.force_closure) + "' is not available yet");
+      case ForceClosureKind::DexGraspNet:
+        terms.fc() = dexgraspnet_energy(DexGraspNetParams{config.dexgraspnet_torque_weight}, ws.points,
+                                        ws.object_normals, object.center, ws.dE_dp_fc, ws.dE_dn_fc);
+        break;
+      case ForceClosureKind::TDG:
+        if (!ws.tdg) ws.tdg = std::make_shared<const TdgEnergy>();
+        terms.fc() = ws.tdg->value(ws.points, ws.object_normals, object.center, ws.tdg_ws, ws.dE_dp_fc, ws.dE_dn_fc);
+        break;
     }
     if (want_grad && w.fc != 0)
       for (size_t i = 0; i < n; ++i) {

@@ -3,6 +3,7 @@
 //   E = w_dis E_dis + w_fc E_fc + w_pen E_pen + w_spen E_spen + w_joints E_joints (+ w_prior E_prior).
 // A pure function of (hand model, grasp type, object model, config, state, contact indices); all
 // buffers live in the caller's EnergyWorkspace, so evaluations allocate nothing after the first.
+#include <graspqp/energy/force_closure_baselines.hpp>
 #include <graspqp/energy/force_closure_qp.hpp>
 #include <graspqp/energy/penetration.hpp>
 #include <graspqp/energy/self_penetration.hpp>
@@ -10,6 +11,7 @@
 #include <graspqp/object/object_model.hpp>
 
 #include <array>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -51,6 +53,8 @@ struct EnergyWorkspace {
   PenetrationWorkspace penetration;
   ForceClosureQpWorkspace qp;
   ForceClosureQpResult qp_result;
+  std::shared_ptr<const TdgEnergy> tdg;  // built on first use (holds its fixed direction set)
+  TdgWorkspace tdg_ws;
   std::vector<SdfResult> object_at_contact;
   std::vector<Vec3> hand_normals, dE_dp, dE_dnu;
   ContactArray points, object_normals, dE_dp_fc, dE_dn_fc;
