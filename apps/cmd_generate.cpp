@@ -120,21 +120,24 @@ Handler add_generate_command(CLI::App& app) {
     const long total = static_cast<long>(objects.size()) * std::max(1, opts.sampler.iterations);
     ProgressBar bar(total);
     const auto start = std::chrono::steady_clock::now();
-    const auto reports = generate_dataset(opts, objects, [&](const GenerateProgress& p) {
-      bar.update(static_cast<long>(p.object_index) * std::max(1, p.sampler.iterations) + p.sampler.iteration, p);
-    });
+    const auto reports = generate_dataset(
+        opts, objects,
+        [&](const GenerateProgress& p) {
+          bar.update(static_cast<long>(p.object_index) * std::max(1, p.sampler.iterations) + p.sampler.iteration, p);
+        },
+        [&](const ObjectReport& r) { std::cerr << "graspqp: error: " << r.error << "\n"; });
     bar.finish();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("\n%-24s %-10s %6s %12s %12s %8s %8s\n", "object", "status", "grasps", "best E", "mean E", "accept", "time");
-    int generated = 0, skipped = 0;
+    int generated = 0, skipped = 0, failed = 0;
     for (const auto& r : reports) {
       std::printf("%-24.24s %-10s %6d %12.5g %12.5g %7.1f%% %7.1fs\n", r.name.c_str(), r.status.c_str(), r.grasps,
                   r.best_energy, r.mean_energy, 100 * r.acceptance, r.seconds);
-      (r.status == "generated" ? generated : skipped)++;
+      (r.status == "generated" ? generated : r.status == "skipped" ? skipped : failed)++;
     }
-    std::printf("\n%d objects generated, %d skipped (already finished) in %.1f s; results in %s (summary.json)\n",
-                generated, skipped, seconds, opts.out.c_str());
-    return 0;
+    std::printf("\n%d objects generated, %d skipped (already finished), %d failed in %.1f s; results in %s (summary.json)\n",
+                generated, skipped, failed, seconds, opts.out.c_str());
+    return failed > 0 ? 1 : 0;
   };
 }
 

@@ -9,6 +9,7 @@ PACKAGES=(
   libtbb-dev libhdf5-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libmujoco-dev
   libssl-dev python3 python3-numpy python3-h5py
+  libbullet-extras-dev python3-matplotlib
 )
 
 missing=()

@@ -57,16 +57,15 @@ Contacts sphere_contacts(const std::vector<Vec3>& directions, double radius) {
   return c;
 }
 
-// Independent KKT check of min ½|F l|² s.t. lower <= l <= upper: feasibility, and the bound
-// multipliers g_j = (F^T F l)_j must be >= 0 where l_j is above its lower bound... i.e. g_j <= 0
-// unless at the lower bound, g_j >= 0 unless at the upper bound.
+// Independent KKT check of min ½|F l|² s.t. lower <= l <= upper, with gradient g = F^T F l:
+// feasibility, and g_j > 0 only at the lower bound, g_j < 0 only at the upper bound (the bound
+// multipliers have the right sign and complementarity holds). Returns the worst violation.
 double independent_kkt_violation(const GraspMatrix& F, double lower, double upper, const Eigen::VectorXd& lambda) {
   const Eigen::VectorXd g = F.transpose() * (F * lambda);
   double worst = 0;
   for (Eigen::Index j = 0; j < lambda.size(); ++j) {
     worst = std::max({worst, lower - lambda[j], lambda[j] - upper});
-    // Stationarity with sign-constrained multipliers, weighted by the distance to the bound that
-    // would excuse a non-zero gradient (complementarity).
+    // A gradient component is excused only by being at the bound it pushes against.
     if (g[j] > 0) worst = std::max(worst, std::min(g[j], lambda[j] - lower));
     if (g[j] < 0) worst = std::max(worst, std::min(-g[j], upper - lambda[j]));
   }
@@ -106,7 +105,7 @@ GraspMatrix grasp_matrix(const ForceClosureQpParams& params, const Contacts& c) 
 // ---------------------------------------------------------------------------------------------
 // Tangents and the grasp matrix.
 
-TEST(UnitTangents, OrthonormalRightHandedEverywhere) {
+TEST(ForceClosureTangents, OrthonormalRightHandedEverywhere) {
   std::mt19937_64 rng(1);
   std::vector<Vec3> normals{Vec3::UnitX(), Vec3::UnitY(), Vec3::UnitZ(), -Vec3::UnitZ(), Vec3(1, 1, 0).normalized(),
                             Vec3(0, 0, -1 + 1e-17)};
@@ -122,7 +121,7 @@ TEST(UnitTangents, OrthonormalRightHandedEverywhere) {
   }
 }
 
-TEST(GraspMatrix, ReferenceTangentsReproduceTheReference) {
+TEST(ForceClosureGraspMatrix, ReferenceTangentsReproduceTheReference) {
   ForceClosureQpParams params;
   params.reference_tangents = true;
   const double k = 1 / std::sqrt(3.0), mu = params.friction;
@@ -146,7 +145,7 @@ TEST(GraspMatrix, ReferenceTangentsReproduceTheReference) {
   }
 }
 
-TEST(GraspMatrix, UnitTangentEdgesHaveFrictionAngleAsin_mu) {
+TEST(ForceClosureGraspMatrix, UnitTangentEdgesSitAtAsinMuFromTheNormal) {
   ForceClosureQpParams params;
   params.cone_edges = 8;
   std::mt19937_64 rng(2);
@@ -160,7 +159,7 @@ TEST(GraspMatrix, UnitTangentEdgesHaveFrictionAngleAsin_mu) {
     }
 }
 
-TEST(GraspMatrix, RejectsBadInput) {
+TEST(ForceClosureGraspMatrix, RejectsBadInput) {
   ForceClosureQpParams params;
   std::mt19937_64 rng(3);
   Contacts c = random_contacts(rng, 3);
@@ -179,9 +178,9 @@ TEST(GraspMatrix, RejectsBadInput) {
 // ---------------------------------------------------------------------------------------------
 // The box QP.
 
-class BoxQpRandom : public ::testing::TestWithParam<BoxQpMethod> {};
+class ForceClosureBoxQpRandom : public ::testing::TestWithParam<BoxQpMethod> {};
 
-TEST_P(BoxQpRandom, ExactAndAgreesWithSlowSolver) {
+TEST_P(ForceClosureBoxQpRandom, ExactAndAgreesWithSlowSolver) {
   std::mt19937_64 rng(42);
   BoxQpWorkspace ws;
   Eigen::VectorXd lambda;
@@ -215,7 +214,7 @@ TEST_P(BoxQpRandom, ExactAndAgreesWithSlowSolver) {
   EXPECT_GT(open_cases, 10);
 }
 
-TEST_P(BoxQpRandom, OtherBoundsAndNoFallback) {
+TEST_P(ForceClosureBoxQpRandom, OtherBoundsAndNoFallback) {
   std::mt19937_64 rng(7);
   BoxQpWorkspace ws;
   Eigen::VectorXd lambda;
@@ -231,12 +230,12 @@ TEST_P(BoxQpRandom, OtherBoundsAndNoFallback) {
   EXPECT_LE(fallbacks, 3);  // the fallback is a safety net, not the normal path
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, BoxQpRandom, ::testing::Values(BoxQpMethod::ActiveSet, BoxQpMethod::MinNormPoint),
+INSTANTIATE_TEST_SUITE_P(Methods, ForceClosureBoxQpRandom, ::testing::Values(BoxQpMethod::ActiveSet, BoxQpMethod::MinNormPoint),
                          [](const auto& info) {
                            return info.param == BoxQpMethod::ActiveSet ? "ActiveSet" : "MinNormPoint";
                          });
 
-TEST(BoxQp, KnownSolutions) {
+TEST(ForceClosureBoxQp, KnownSolutions) {
   BoxQpWorkspace ws;
   Eigen::VectorXd lambda;
   // Two opposite unit forces: balanced by equal lambdas, r* = 0.
@@ -262,7 +261,7 @@ TEST(BoxQp, KnownSolutions) {
   EXPECT_NEAR(0.5 * (F * lambda).squaredNorm(), 40.5, 1e-10);
 }
 
-TEST(BoxQp, DegenerateInputsStayExactAndFinite) {
+TEST(ForceClosureBoxQp, DegenerateInputsStayExactAndFinite) {
   std::mt19937_64 rng(11);
   std::vector<std::pair<std::string, Contacts>> cases;
   {
@@ -334,7 +333,7 @@ TEST(BoxQp, DegenerateInputsStayExactAndFinite) {
       }
 }
 
-TEST(BoxQp, EmptyAndPointBoxes) {
+TEST(ForceClosureBoxQp, EmptyAndPointBoxes) {
   BoxQpWorkspace ws;
   Eigen::VectorXd lambda;
   EXPECT_TRUE(solve_box_qp(GraspMatrix(6, 0), 1, 21, ws, lambda).converged);

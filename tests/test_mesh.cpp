@@ -7,6 +7,7 @@
 #include <assimp/scene.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <numbers>
@@ -202,7 +203,27 @@ TEST(Load, MugWeldsSeams) {
     raw_faces += scene->mMeshes[i]->mNumFaces;
   }
 
+  // Welding the raw (seam-split) mesh closes it: at most 3 open edges remain on the scan.
+  TriangleMesh raw;
+  for (unsigned i = 0; i < scene->mNumMeshes; ++i) {
+    const aiMesh& mesh = *scene->mMeshes[i];
+    const int base = static_cast<int>(raw.vertices.size());
+    for (unsigned v = 0; v < mesh.mNumVertices; ++v)
+      raw.vertices.emplace_back(mesh.mVertices[v].x, mesh.mVertices[v].y, mesh.mVertices[v].z);
+    for (unsigned f = 0; f < mesh.mNumFaces; ++f)
+      if (mesh.mFaces[f].mNumIndices == 3)
+        raw.faces.emplace_back(base + mesh.mFaces[f].mIndices[0], base + mesh.mFaces[f].mIndices[1],
+                               base + mesh.mFaces[f].mIndices[2]);
+  }
+  const int raw_open_edges = count_open_edges(raw);
+  EXPECT_GT(raw_open_edges, 100);
+  EXPECT_GT(weld_vertices(raw), 0);
+  EXPECT_LE(count_open_edges(raw), 3);
+  EXPECT_LE(raw.vertices.size(), 8188u);
+
   const TriangleMesh mug = load_mesh(path);
+  EXPECT_EQ(mug.vertices.size(), raw.vertices.size());
+  EXPECT_EQ(mug.faces.size(), raw.faces.size());
   EXPECT_LT(mug.vertices.size(), raw_vertices);
   EXPECT_LE(mug.vertices.size(), 8188u);  // vertex count declared by the OBJ file
   EXPECT_GE(mug.faces.size(), raw_faces - 16);
@@ -241,28 +262,32 @@ TEST(Load, SchunkDaeMatchesCollisionStl) {
 }
 
 TEST(Load, DaeUnitAndNestedNodes) {
-  // Millimetre units, Z_UP, a translated node containing a rotated+translated node.
+  // Millimetre units, Z_UP, a tetrahedron instanced twice: inside a translated node containing a
+  // rotated + translated node, and through a mirroring node (whose faces must be flipped back).
   const TempFile file("nested.dae", R"(<?xml version="1.0" encoding="utf-8"?>
 <COLLADA xmlns="http://www.collada.org/2005/11/COLLADASchema" version="1.4.1">
   <asset><unit name="millimeter" meter="0.001"/><up_axis>Z_UP</up_axis></asset>
   <library_geometries>
-    <geometry id="tri-mesh" name="tri"><mesh>
-      <source id="tri-pos">
-        <float_array id="tri-pos-array" count="9">0 0 0 100 0 0 0 200 0</float_array>
-        <technique_common><accessor source="#tri-pos-array" count="3" stride="3">
+    <geometry id="tet-mesh" name="tet"><mesh>
+      <source id="tet-pos">
+        <float_array id="tet-pos-array" count="12">0 0 0  100 0 0  0 200 0  0 0 50</float_array>
+        <technique_common><accessor source="#tet-pos-array" count="4" stride="3">
           <param name="X" type="float"/><param name="Y" type="float"/><param name="Z" type="float"/>
         </accessor></technique_common>
       </source>
-      <vertices id="tri-vtx"><input semantic="POSITION" source="#tri-pos"/></vertices>
-      <triangles count="1"><input semantic="VERTEX" source="#tri-vtx" offset="0"/><p>0 1 2</p></triangles>
+      <vertices id="tet-vtx"><input semantic="POSITION" source="#tet-pos"/></vertices>
+      <triangles count="4"><input semantic="VERTEX" source="#tet-vtx" offset="0"/><p>0 2 1  0 1 3  0 3 2  1 2 3</p></triangles>
     </mesh></geometry>
   </library_geometries>
   <library_visual_scenes>
     <visual_scene id="Scene">
       <node id="outer"><translate>10 0 0</translate>
         <node id="inner"><matrix>1 0 0 0  0 0 -1 0  0 1 0 5  0 0 0 1</matrix>
-          <instance_geometry url="#tri-mesh"/>
+          <instance_geometry url="#tet-mesh"/>
         </node>
+      </node>
+      <node id="mirror"><matrix>-1 0 0 -500  0 1 0 0  0 0 1 0  0 0 0 1</matrix>
+        <instance_geometry url="#tet-mesh"/>
       </node>
     </visual_scene>
   </library_visual_scenes>
@@ -270,13 +295,18 @@ TEST(Load, DaeUnitAndNestedNodes) {
 </COLLADA>
 )");
   const TriangleMesh m = load_mesh(file.path);
-  ASSERT_EQ(m.faces.size(), 1u);
-  ASSERT_EQ(m.vertices.size(), 3u);
-  const auto& t = m.faces[0];
-  // inner: x -> x, y -> z, plus z += 5 mm; outer: x += 10 mm; then millimetres -> metres.
-  EXPECT_TRUE(m.vertices[t[0]].isApprox(Vec3(0.010, 0, 0.005), 1e-6)) << m.vertices[t[0]].transpose();
-  EXPECT_TRUE(m.vertices[t[1]].isApprox(Vec3(0.110, 0, 0.005), 1e-6)) << m.vertices[t[1]].transpose();
-  EXPECT_TRUE(m.vertices[t[2]].isApprox(Vec3(0.010, 0, 0.205), 1e-6)) << m.vertices[t[2]].transpose();
+  ASSERT_EQ(m.faces.size(), 8u);
+  ASSERT_EQ(m.vertices.size(), 8u);
+  EXPECT_EQ(count_open_edges(m), 0);
+  // inner: x -> x, y -> z, z -> -y, plus 5 mm in z; outer: plus 10 mm in x; then millimetres -> metres.
+  for (const Vec3& expected : {Vec3(0.010, 0, 0.005), Vec3(0.110, 0, 0.005), Vec3(0.010, 0, 0.205),
+                               Vec3(0.010, -0.050, 0.005), Vec3(-0.5, 0, 0), Vec3(-0.6, 0, 0), Vec3(-0.5, 0.2, 0),
+                               Vec3(-0.5, 0, 0.05)})
+    EXPECT_TRUE(std::any_of(m.vertices.begin(), m.vertices.end(),
+                            [&](const Vec3& v) { return (v - expected).norm() < 1e-7; }))
+        << expected.transpose();
+  // Both copies wound outward: twice the tetrahedron's volume (0.1 x 0.2 x 0.05 / 6 m^3).
+  EXPECT_NEAR(signed_volume(m), 2 * 0.1 * 0.2 * 0.05 / 6, 1e-9);
 }
 
 TEST(Load, PlyAndStl) {

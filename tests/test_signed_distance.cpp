@@ -461,6 +461,44 @@ TEST(SdfConcave, ReflexEdgesAndVertices) {
   }
 }
 
+// Closed triangular prism along z over a 2D triangle (counter-clockwise), z in [0, length].
+TriangleMesh make_prism(const std::array<Eigen::Vector2d, 3>& triangle, double length) {
+  TriangleMesh m;
+  for (double z : {0.0, length})
+    for (const auto& q : triangle) m.vertices.emplace_back(q.x(), q.y(), z);
+  m.faces = {{0, 2, 1}, {3, 4, 5}};  // bottom (-z), top (+z)
+  for (int i = 0; i < 3; ++i) {
+    const int j = (i + 1) % 3;
+    m.faces.emplace_back(i, j, 3 + j);
+    m.faces.emplace_back(i, 3 + j, 3 + i);
+  }
+  return m;
+}
+
+TEST(SdfSharpFeatures, SpikeAndKnifeEdge) {
+  // Sharp features (dihedral angles well below 90 degrees) are where a single face normal gives the
+  // wrong sign: outside a sharp edge or apex, p - c can point against a neighbouring face's normal.
+  // Only the pseudonormal of the shared edge/vertex is right for every face that ties there.
+  TriangleMesh spike;  // thin pyramid: apex far above a small base
+  spike.vertices = {{0.01, 0, 0}, {-0.005, 0.00866, 0}, {-0.005, -0.00866, 0}, {0, 0, 0.1}};
+  spike.faces = {{0, 2, 1}, {0, 1, 3}, {1, 2, 3}, {2, 0, 3}};
+  const TriangleMesh knife = make_prism({Eigen::Vector2d(0, 0), Eigen::Vector2d(0.05, -0.004), Eigen::Vector2d(0.05, 0.004)}, 0.03);
+  for (const TriangleMesh* mesh : {static_cast<const TriangleMesh*>(&spike), &knife}) {
+    ASSERT_EQ(count_open_edges(*mesh), 0);
+    const SignedDistanceField sdf(*mesh);
+    Rng rng(14);
+    std::vector<Vec3> points;
+    // Around every vertex and every edge midpoint, in all directions, at several scales.
+    std::vector<Vec3> anchors = mesh->vertices;
+    for (const auto& t : mesh->faces)
+      for (int k = 0; k < 3; ++k) anchors.push_back(0.5 * (mesh->vertices[t[k]] + mesh->vertices[t[(k + 1) % 3]]));
+    for (const Vec3& anchor : anchors)
+      for (double delta : {1e-7, 1e-4, 3e-3})
+        for (int i = 0; i < 60; ++i) points.push_back(anchor + delta * rng.direction());
+    EXPECT_EQ(check_against_references(sdf, points, mesh == &spike ? "spike" : "knife"), 0);
+  }
+}
+
 TEST(SdfOpenMesh, BoxMissingOneSide) {
   TriangleMesh box = make_box(Vec3(1, 1, 1));
   box.faces.erase(box.faces.begin(), box.faces.begin() + 2);  // remove the -z side

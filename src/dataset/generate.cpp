@@ -128,7 +128,8 @@ fs::path grasp_file_path(const GenerateOptions& o, const std::string& object_nam
 }
 
 std::vector<ObjectReport> generate_dataset(const GenerateOptions& o, const std::vector<ObjectSource>& objects,
-                                           const std::function<void(const GenerateProgress&)>& progress) {
+                                           const std::function<void(const GenerateProgress&)>& progress,
+                                           const std::function<void(const ObjectReport&)>& on_error) {
   if (objects.empty()) throw Error("no objects to process");
   if (o.grasps < 1) throw Error("--grasps must be at least 1");
   if (o.contacts < 1) throw Error("--contacts must be at least 1");
@@ -188,6 +189,7 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& o, const std::
       continue;
     }
     const auto start = std::chrono::steady_clock::now();
+    try {
     ObjectLoadOptions load;
     load.scale = o.scale;
     load.surface_samples = o.surface_samples;
@@ -219,6 +221,13 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& o, const std::
     rep.best_energy = d.energy.minCoeff();
     rep.mean_energy = d.energy.mean();
     rep.acceptance = stats.proposed > 0 ? static_cast<double>(stats.accepted) / stats.proposed : 0.0;
+    } catch (const Error& e) {
+      // A bad mesh in a large directory must not stop the run: it is reported, and the run exits
+      // non-zero at the end. Finished files are untouched.
+      rep.status = "failed";
+      rep.error = e.what();
+      if (on_error) on_error(rep);
+    }
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     reports.push_back(rep);
   }
@@ -233,6 +242,7 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& o, const std::
                                   {"object", r.object.string()},
                                   {"file", fs::relative(r.file, o.out).string()},
                                   {"status", r.status},
+                                  {"error", r.error},
                                   {"grasps", r.grasps},
                                   {"best_energy", r.best_energy},
                                   {"mean_energy", r.mean_energy},

@@ -464,22 +464,31 @@ Vec3 tangent_backward(const ContactFrame& f, bool reference_tangents, const Vec3
 }
 
 // (cos, sin) of the pyramid edge angles 2 pi k / K, with exact zeros so that K = 4 gives
-// t1, t2, -t1, -t2; tabulated once per call to keep trigonometry out of the per-contact loops.
+// t1, t2, -t1, -t2; tabulated to keep trigonometry out of the per-contact loops.
 class EdgeDirections {
  public:
-  explicit EdgeDirections(int K) {
+  explicit EdgeDirections(int K) : count_(K) {
     auto snap = [](double v) { return std::abs(v) < 1e-15 ? 0.0 : v; };
     for (int k = 0; k < K; ++k) {
       const double angle = 2.0 * std::numbers::pi * k / K;
       table_[k] = {snap(std::cos(angle)), snap(std::sin(angle))};
     }
   }
+  int count() const { return count_; }
   double cos(int k) const { return table_[k][0]; }
   double sin(int k) const { return table_[k][1]; }
 
  private:
+  int count_;
   std::array<std::array<double, 2>, kMaxConeEdges> table_;
 };
+
+// Per-thread cache: K rarely changes between calls.
+const EdgeDirections& edge_directions(int K) {
+  thread_local EdgeDirections cached(4);
+  if (cached.count() != K) cached = EdgeDirections(K);
+  return cached;
+}
 
 struct SvdTerm {
   double value = 0;
@@ -489,8 +498,8 @@ struct SvdTerm {
 
 void compute_svd_term(const GraspMatrix& F, SvdTerm& svd) {
   Mat6 gram = Mat6::Zero();
-  gram.selfadjointView<Eigen::Lower>().rankUpdate(F);
-  svd.gram.compute(gram);  // reads the lower triangle
+  for (Eigen::Index j = 0; j < F.cols(); ++j) gram.noalias() += F.col(j).head<6>() * F.col(j).head<6>().transpose();
+  svd.gram.compute(gram);
   svd.value = 0;
   svd.differentiable = false;
   if (svd.gram.info() != Eigen::Success) return;
@@ -510,7 +519,7 @@ void build_grasp_matrix(const ForceClosureQpParams& params, const ContactArrayIn
   validate(params, points, normals);
   const int n = static_cast<int>(points.rows()), K = params.cone_edges;
   const double mu = params.friction, normal_part = std::sqrt(1.0 - mu * mu);
-  const EdgeDirections directions(K);
+  const EdgeDirections& directions = edge_directions(K);
   F.resize(6, n * K);
   for (int i = 0; i < n; ++i) {
     const ContactFrame f = make_frame(normals.row(i).transpose(), params.reference_tangents);
@@ -549,12 +558,15 @@ void grasp_matrix_gradient(const ForceClosureQpParams& params, const ForceClosur
   if (svd.differentiable) {
     const double svd_factor =
         -params.value_gain * (result.residual + params.value_eps) * params.svd_gain * decay * svd.value / 6.0;
-    ws.grad_grasp = svd.gram.solve(ws.grasp);
-    ws.grad_grasp *= svd_factor;
+    const Mat6 scaled_inverse = svd_factor * svd.gram.solve(Mat6::Identity());
+    ws.grad_grasp.resize(6, ws.grasp.cols());
+    for (Eigen::Index j = 0; j < ws.grasp.cols(); ++j)
+      ws.grad_grasp.col(j).noalias() = scaled_inverse * ws.grasp.col(j).head<6>();
   } else {
     ws.grad_grasp.setZero(6, ws.grasp.cols());
   }
-  ws.grad_grasp.noalias() += (residual_factor * wrench) * result.lambda.transpose();
+  for (Eigen::Index j = 0; j < ws.grasp.cols(); ++j)
+    ws.grad_grasp.col(j) += (residual_factor * result.lambda[j]) * wrench;
 }
 
 // Chains dE/dF to the contact points (torque arms) and normals (edges through n, t1, t2).
@@ -563,7 +575,7 @@ void contact_gradients(const ForceClosureQpParams& params, const ContactArrayIn&
                        ContactArrayOut dE_dp, ContactArrayOut dE_dn) {
   const int n = static_cast<int>(points.rows()), K = params.cone_edges;
   const double mu = params.friction, normal_part = std::sqrt(1.0 - mu * mu), w = params.torque_weight;
-  const EdgeDirections directions(K);
+  const EdgeDirections& directions = edge_directions(K);
   for (int i = 0; i < n; ++i) {
     const ContactFrame f = make_frame(normals.row(i).transpose(), params.reference_tangents);
     const Vec3 arm = points.row(i).transpose() - centre;

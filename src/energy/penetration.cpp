@@ -17,22 +17,25 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
   for (size_t l = 0; l < model.links.size(); ++l) {
     const LinkModel& link = model.links[l];
     if (!link.collision_sdf) continue;
-    const Vec3 centre = data.to_world(static_cast<int>(l), link.bound_center);
-    const double r2 = link.bound_radius * link.bound_radius;
     const Mat3& R = data.rotation[l];
     const Vec3& pos = data.position[l];
-    object.surface_grid.for_each_near(centre, link.bound_radius, [&](int k) {
-      const Vec3& o = object.surface_points[k];
-      if ((o - centre).squaredNorm() > r2) return;
-      const Vec3 local = R.transpose() * (o - pos);
-      if (!link.collision_box.contains(local)) return;
-      const SdfResult r = link.collision_sdf->query(local);
-      if (r.distance >= 0 || -r.distance <= ws.depth[k]) return;
-      if (ws.depth[k] == 0.0) ws.touched.push_back(k);
-      ws.depth[k] = -r.distance;
-      ws.link[k] = static_cast<int>(l);
-      ws.normal[k] = R * r.normal;
-    });
+    const PointGrid& grid = object.surface_grid;
+    for (const PointGrid::Cell& cell : grid.cells) {
+      // Cell sphere against the link's box, in the link frame.
+      if (link.collision_box.exteriorDistance(R.transpose() * (cell.centre - pos)) > cell.radius) continue;
+      for (int j = cell.begin; j < cell.end; ++j) {
+        const int k = grid.index[j];
+        const Vec3& o = object.surface_points[k];
+        const Vec3 local = R.transpose() * (o - pos);
+        if (!link.collision_box.contains(local)) continue;
+        const SdfResult r = link.collision_sdf->query(local);
+        if (r.distance >= 0 || -r.distance <= ws.depth[k]) continue;
+        if (ws.depth[k] == 0.0) ws.touched.push_back(k);
+        ws.depth[k] = -r.distance;
+        ws.link[k] = static_cast<int>(l);
+        ws.normal[k] = R * r.normal;
+      }
+    }
   }
 
   PenetrationResult result;

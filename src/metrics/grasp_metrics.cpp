@@ -6,7 +6,7 @@ namespace graspqp {
 DenseObjectSample dense_object_sample(const ObjectModel& object, const GraspMetricsOptions& options) {
   DenseObjectSample d;
   for (const auto& s : sample_surface(object.mesh, options.dense_samples, options.seed)) d.points.push_back(s.position);
-  d.grid.build(d.points, std::max(0.004, object.mesh.bounding_box().sizes().maxCoeff() / 48));
+  d.grid.build(d.points, std::max(0.005, object.mesh.bounding_box().sizes().maxCoeff() / 24));
   return d;
 }
 

@@ -5,29 +5,38 @@
 #include <graspqp/object/object_model.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <map>
 
 namespace graspqp {
 
 void PointGrid::build(const std::vector<Vec3>& points, double cell_size) {
-  cell = cell_size;
   Eigen::AlignedBox3d box;
   for (const auto& p : points) box.extend(p);
-  origin = box.min() - Vec3::Constant(1e-9);
-  const Vec3 extent = box.max() - origin;
-  for (int a = 0; a < 3; ++a) dims[a] = std::max(1, static_cast<int>(std::ceil(extent[a] / cell)) + 1);
-  const size_t n_cells = static_cast<size_t>(dims.x()) * dims.y() * dims.z();
-  std::vector<int> cell_of(points.size());
-  cell_start.assign(n_cells + 1, 0);
+  const Vec3 origin = box.min() - Vec3::Constant(1e-9);
+  // Group point indices by cell key (ordered map: deterministic cell order).
+  std::map<std::array<int, 3>, std::vector<int>> groups;
   for (size_t i = 0; i < points.size(); ++i) {
-    const Eigen::Array3i c = ((points[i] - origin) / cell).array().floor().cast<int>().min(dims.array() - 1);
-    cell_of[i] = (c.x() * dims.y() + c.y()) * dims.z() + c.z();
-    ++cell_start[cell_of[i] + 1];
+    const Eigen::Array3i c = ((points[i] - origin) / cell_size).array().floor().cast<int>();
+    groups[{c.x(), c.y(), c.z()}].push_back(static_cast<int>(i));
   }
-  for (size_t c = 0; c < n_cells; ++c) cell_start[c + 1] += cell_start[c];
-  index.assign(points.size(), 0);
-  std::vector<int> fill(cell_start.begin(), cell_start.end() - 1);
-  for (size_t i = 0; i < points.size(); ++i) index[fill[cell_of[i]]++] = static_cast<int>(i);
+  cells.clear();
+  index.clear();
+  for (const auto& [key, members] : groups) {
+    Cell cell;
+    cell.begin = static_cast<int>(index.size());
+    Eigen::AlignedBox3d b;
+    for (int i : members) {
+      index.push_back(i);
+      b.extend(points[i]);
+    }
+    cell.end = static_cast<int>(index.size());
+    cell.centre = b.center();
+    cell.radius = 0;
+    for (int i : members) cell.radius = std::max(cell.radius, (points[i] - cell.centre).norm());
+    cells.push_back(cell);
+  }
 }
 
 ObjectModel load_object(const std::filesystem::path& path, const ObjectLoadOptions& options) {
@@ -64,7 +73,7 @@ ObjectModel load_object(const std::filesystem::path& path, const ObjectLoadOptio
   for (const auto& p : obj.surface_points) obj.center += p;
   obj.center /= std::max<size_t>(1, obj.surface_points.size());
   for (const auto& v : obj.mesh.vertices) obj.radius = std::max(obj.radius, (v - obj.center).norm());
-  obj.surface_grid.build(obj.surface_points, std::max(0.005, size.maxCoeff() / 32));
+  obj.surface_grid.build(obj.surface_points, std::max(0.01, size.maxCoeff() / 12));
   return obj;
 }
 

@@ -46,7 +46,8 @@ nlohmann::json generation_parameters(const GenerateOptions& options);
 struct ObjectReport {
   std::string name;
   std::filesystem::path object, file;
-  std::string status;  // "generated" | "skipped" (finished earlier with the same parameters)
+  std::string status;  // "generated" | "skipped" (finished earlier with the same parameters) | "failed"
+  std::string error;   // for "failed": the one-line reason
   int grasps = 0;
   double best_energy = 0, mean_energy = 0, seconds = 0;
   double acceptance = 0;
@@ -63,8 +64,10 @@ std::filesystem::path grasp_file_path(const GenerateOptions& options, const std:
 
 // Runs the job. Checks everything it can before any work (hand, grasp type, writable output, existing
 // files with different parameters) and throws graspqp::Error with a one-line message on bad input.
-// Writes <out>/summary.json at the end.
+// An object that fails later (unreadable or degenerate mesh) is reported with status "failed"
+// (and passed to on_error) and the run goes on. Writes <out>/summary.json at the end.
 std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const std::vector<ObjectSource>& objects,
-                                           const std::function<void(const GenerateProgress&)>& progress = {});
+                                           const std::function<void(const GenerateProgress&)>& progress = {},
+                                           const std::function<void(const ObjectReport&)>& on_error = {});
 
 }  // namespace graspqp

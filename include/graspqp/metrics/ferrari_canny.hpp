@@ -24,6 +24,8 @@ void primitive_wrenches(const FerrariCannyParams& params, const ContactArrayIn& 
 
 // Min over hull facets of the facet's distance to the origin when the origin is strictly inside the
 // hull of the wrenches; 0 otherwise, including fewer than 7 wrenches and flat (rank < 6) hulls.
+// Qhull runs with joggled input ('QJ', deterministic): distances within a few joggles (~1e-11 of
+// the wrench magnitude) of zero count as the origin on the boundary, i.e. Q1 = 0.
 double largest_inscribed_ball(const Eigen::Ref<const WrenchArray>& wrenches);
 
 // Q1 = largest_inscribed_ball(primitive_wrenches(...)).

@@ -17,28 +17,26 @@ struct ObjectLoadOptions {
   std::uint64_t seed = 0;      // dense area-uniform sampling before farthest-point sampling
 };
 
-// Uniform grid over the surface samples, so that a hand link only visits the samples near it.
+// Surface samples grouped into the non-empty cells of a uniform grid, each with a bounding sphere,
+// so that a hand link only visits the samples near it. Surface samples occupy a thin shell, so
+// testing the few hundred non-empty cells beats walking every cell of a link's bounding box.
 struct PointGrid {
-  Vec3 origin = Vec3::Zero();
-  double cell = 0.01;
-  Eigen::Vector3i dims = Eigen::Vector3i::Ones();
-  std::vector<int> cell_start;  // CSR layout: points of cell c are index[cell_start[c] .. cell_start[c+1])
+  struct Cell {
+    Vec3 centre;
+    double radius;
+    int begin, end;  // range in `index`
+  };
+  std::vector<Cell> cells;
   std::vector<int> index;
   void build(const std::vector<Vec3>& points, double cell_size);
-  // Calls f(i) for every point index whose cell overlaps the ball (centre, radius).
+  // Calls f(i) for every point index in a cell whose bounding sphere overlaps the ball (centre, radius).
   template <class F>
   void for_each_near(const Vec3& centre, double radius, F&& f) const {
-    const Eigen::Array3d lo = ((centre.array() - radius) - origin.array()) / cell;
-    const Eigen::Array3d hi = ((centre.array() + radius) - origin.array()) / cell;
-    const int x0 = std::max(0, static_cast<int>(std::floor(lo.x()))), x1 = std::min(dims.x() - 1, static_cast<int>(std::floor(hi.x())));
-    const int y0 = std::max(0, static_cast<int>(std::floor(lo.y()))), y1 = std::min(dims.y() - 1, static_cast<int>(std::floor(hi.y())));
-    const int z0 = std::max(0, static_cast<int>(std::floor(lo.z()))), z1 = std::min(dims.z() - 1, static_cast<int>(std::floor(hi.z())));
-    for (int x = x0; x <= x1; ++x)
-      for (int y = y0; y <= y1; ++y)
-        for (int z = z0; z <= z1; ++z) {
-          const int c = (x * dims.y() + y) * dims.z() + z;
-          for (int k = cell_start[c]; k < cell_start[c + 1]; ++k) f(index[k]);
-        }
+    for (const Cell& c : cells) {
+      const double r = radius + c.radius;
+      if ((c.centre - centre).squaredNorm() > r * r) continue;
+      for (int k = c.begin; k < c.end; ++k) f(index[k]);
+    }
   }
 };
 

@@ -1,0 +1,195 @@
+// Generation end to end: determinism across thread counts, resume, refusal of mismatched files,
+// object discovery, file contents consistent with the model, and clean errors on bad input.
+#include <graspqp/dataset/generate.hpp>
+#include <graspqp/error.hpp>
+#include <graspqp/io/grasp_file.hpp>
+#include <graspqp/metrics/analyze.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "test_util.hpp"
+
+namespace graspqp {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("graspqp_gen_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+GenerateOptions small_options(const fs::path& out) {
+  GenerateOptions o;
+  o.hand = "allegro";
+  o.grasps = 6;
+  o.contacts = 8;
+  o.sampler.iterations = 80;
+  o.sampler.reset_period = 20;  // exercise resets in a short run
+  o.surface_samples = 500;
+  o.out = out;
+  return o;
+}
+
+const std::vector<ObjectSource> apple() { return name_objects({test::object_path("misc/apple.ply")}); }
+
+TEST(Generate, SameResultForAnyThreadCount) {
+  const fs::path a = temp_dir("t1"), b = temp_dir("t2");
+  GenerateOptions o1 = small_options(a), o2 = small_options(b);
+  o1.threads = 1;
+  o2.threads = 2;
+  generate_dataset(o1, apple());
+  generate_dataset(o2, apple());
+  const GraspDataset d1 = read_grasp_file(grasp_file_path(o1, "apple"));
+  const GraspDataset d2 = read_grasp_file(grasp_file_path(o2, "apple"));
+  EXPECT_EQ(d1.root_pose, d2.root_pose);
+  EXPECT_EQ(d1.joints, d2.joints);
+  EXPECT_EQ(d1.energy, d2.energy);
+  EXPECT_EQ(d1.contact_idx, d2.contact_idx);
+  // A different seed gives different grasps.
+  const fs::path c = temp_dir("t3");
+  GenerateOptions o3 = small_options(c);
+  o3.seed = 2;
+  generate_dataset(o3, apple());
+  EXPECT_NE(read_grasp_file(grasp_file_path(o3, "apple")).joints, d1.joints);
+  for (const auto& d : {a, b, c}) fs::remove_all(d);
+}
+
+TEST(Generate, FileContentsAgreeWithTheModel) {
+  const fs::path out = temp_dir("contents");
+  GenerateOptions o = small_options(out);
+  generate_dataset(o, apple());
+  const GraspDataset d = read_grasp_file(grasp_file_path(o, "apple"));
+  ASSERT_EQ(d.n_grasps(), 6);
+  EXPECT_EQ(d.hand, "allegro");
+  EXPECT_EQ(d.grasp_type, "full");
+  EXPECT_EQ(d.energy_name, "graspqp");
+  EXPECT_EQ(d.object_sha256.size(), 64u);
+  EXPECT_EQ(d.joint_names.size(), 16u);
+  EXPECT_EQ(d.n_contacts(), 8);
+  const auto params = nlohmann::json::parse(d.parameters_json);
+  EXPECT_EQ(params["weights"]["dis"], 100.0);
+  EXPECT_EQ(params["optimizer"]["iterations"], 80);
+
+  // Recompute each grasp's energy and contacts from the stored state.
+  const HandModel hand = load_hand("allegro");
+  ObjectLoadOptions lo;
+  lo.surface_samples = 500;
+  lo.seed = o.seed;
+  const ObjectModel object = load_object(d.object_path, lo);
+  EXPECT_LT((object.center - d.object_center).norm(), 1e-12);
+  const auto states = dataset_states(d);
+  EnergyWorkspace ws(hand);
+  EnergyTerms terms;
+  for (int b = 0; b < d.n_grasps(); ++b) {
+    EXPECT_GE(d.root_pose(b, 3), 0.0);
+    EXPECT_NEAR(d.root_pose.row(b).tail<4>().norm(), 1.0, 1e-12);
+    std::vector<int> contacts(d.contact_idx.row(b).data(), d.contact_idx.row(b).data() + d.n_contacts());
+    const double E = grasp_energy(hand, hand.grasp_type("full"), object, EnergyConfig{}, states[b], contacts, ws, terms, nullptr);
+    EXPECT_NEAR(E, d.energy[b], 1e-6 * std::max(1.0, std::abs(E)));
+    for (int i = 0; i < d.n_contacts(); ++i) {
+      const size_t row = static_cast<size_t>(b) * d.n_contacts() + i;
+      const Vec3 p(d.contact_points[3 * row], d.contact_points[3 * row + 1], d.contact_points[3 * row + 2]);
+      EXPECT_LT((p - ws.points.row(i).transpose()).norm(), 1e-9);
+      const Vec3 n(d.contact_normals[3 * row], d.contact_normals[3 * row + 1], d.contact_normals[3 * row + 2]);
+      EXPECT_NEAR(n.norm(), 1.0, 1e-9);
+      EXPECT_EQ(d.contact_links[row], hand.links[hand.grasp_type("full").candidates[contacts[i]].link].name);
+      EXPECT_GE(d.contact_forces(b, i), 4 * 1.0 - 1e-9);  // every cone edge pushes with lambda >= 1
+    }
+    EXPECT_TRUE(d.closing_delta.row(b).allFinite());
+  }
+  EXPECT_TRUE(fs::exists(out / "summary.json"));
+  fs::remove_all(out);
+}
+
+TEST(Generate, ResumesAndRefusesMismatchedFiles) {
+  const fs::path out = temp_dir("resume");
+  GenerateOptions o = small_options(out);
+  auto first = generate_dataset(o, apple());
+  ASSERT_EQ(first[0].status, "generated");
+  const auto stamp = fs::last_write_time(grasp_file_path(o, "apple"));
+  auto second = generate_dataset(o, apple());
+  EXPECT_EQ(second[0].status, "skipped");
+  EXPECT_EQ(fs::last_write_time(grasp_file_path(o, "apple")), stamp);
+  // Threads are not a parameter of the result.
+  o.threads = 1;
+  EXPECT_EQ(generate_dataset(o, apple())[0].status, "skipped");
+  GenerateOptions other = o;
+  other.seed = 99;
+  try {
+    generate_dataset(other, apple());
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("different parameters"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(fs::last_write_time(grasp_file_path(o, "apple")), stamp);  // untouched
+  other.overwrite = true;
+  EXPECT_EQ(generate_dataset(other, apple())[0].status, "generated");
+  fs::remove_all(out);
+}
+
+TEST(Generate, DiscoversObjectsAndLayouts) {
+  const fs::path root = temp_dir("discover");
+  const fs::path apple_path = test::object_path("misc/apple.ply");
+  fs::create_directories(root / "core-bottle-1" / "coacd");
+  fs::copy_file(apple_path, root / "core-bottle-1" / "coacd" / "decomposed.obj");  // content irrelevant here
+  fs::copy_file(apple_path, root / "core-bottle-1" / "coacd" / "remeshed.obj");
+  fs::copy_file(apple_path, root / "core-bottle-1" / "coacd" / "coacd_convex_piece_0.obj");
+  fs::create_directories(root / "ycb" / "mug");
+  fs::copy_file(apple_path, root / "ycb" / "mug" / "textured.obj");
+  fs::copy_file(apple_path, root / "mug.ply");
+  fs::copy_file(apple_path, root / "notes.txt");
+  const auto objects = discover_objects(root);
+  ASSERT_EQ(objects.size(), 3u);
+  std::set<std::string> names;
+  for (const auto& o : objects) names.insert(o.name);
+  EXPECT_TRUE(names.count("core-bottle-1"));
+  EXPECT_TRUE(names.count("mug"));
+  EXPECT_TRUE(names.count("mug_2"));  // made unique on collision
+  for (const auto& o : objects)
+    if (o.name == "core-bottle-1") EXPECT_EQ(o.path.filename(), "remeshed.obj");
+  EXPECT_THROW(discover_objects(root / "nope"), Error);
+  fs::remove_all(root);
+}
+
+struct CliError {
+  std::string name, args, expected;
+};
+class GenerateErrors : public ::testing::TestWithParam<CliError> {};
+
+TEST_P(GenerateErrors, OneLineAndNonZeroExit) {
+  const fs::path dir = temp_dir("err_" + GetParam().name);
+  std::ofstream(dir / "empty.obj") << "# nothing\n";
+  // A flat square (two triangles, plus two more coplanar ones).
+  std::ofstream(dir / "flat.obj") << "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nv 0.5 0.5 0\nf 1 2 5\nf 2 3 5\nf 3 4 5\nf 4 1 5\n";
+  std::string args = GetParam().args;
+  for (auto pos = args.find("{dir}"); pos != std::string::npos; pos = args.find("{dir}")) args.replace(pos, 5, dir.string());
+  for (auto pos = args.find("{apple}"); pos != std::string::npos; pos = args.find("{apple}"))
+    args.replace(pos, 7, test::object_path("misc/apple.ply").string());
+  std::string out, err;
+  const int rc = test::run_command(test::cli_path() + " generate --iters 5 --grasps 2 " + args, &out, &err);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(err.find(GetParam().expected), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, GenerateErrors,
+    ::testing::Values(CliError{"EmptyMesh", "--hand allegro --object {dir}/empty.obj --out {dir}/o", "empty.obj"},
+                      CliError{"MissingMesh", "--hand allegro --object {dir}/none.obj --out {dir}/o", "none.obj"},
+                      CliError{"FlatObject", "--hand allegro --object {dir}/flat.obj --out {dir}/o", "degenerate"},
+                      CliError{"UnknownGraspType", "--hand panda --grasp-type pinch --object {apple} --out {dir}/o",
+                               "unknown grasp type 'pinch'"},
+                      CliError{"UnknownEnergy", "--hand allegro --energy foo --object {apple} --out {dir}/o",
+                               "unknown energy 'foo'"},
+                      CliError{"UnwritableOut", "--hand allegro --object {apple} --out /proc/graspqp_out", "/proc/graspqp_out"},
+                      CliError{"NoObjects", "--hand allegro --out {dir}/o", "--object"}),
+    [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace graspqp
