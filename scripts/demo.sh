@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: the main job on the bundled default hand (Allegro) and object (YCB mug).
+# `make demo`: the main job on the bundled default hand (Allegro) and object (YCB mug):
+# 32 full-hand grasps with the GraspQP energy and MALA* (7,000 steps), then their analytic metrics.
 set -euo pipefail
 BUILD=${1:-build}
 G="$BUILD/bin/graspqp"
@@ -9,10 +10,10 @@ mkdir -p "$OUT"
 echo "== Bundled hands"
 "$G" hands
 echo
-echo "== Allegro hand"
-"$G" hands --hand allegro
-"$G" fk --hand allegro --grasp-type precision > "$OUT/allegro_fk.json"
-echo "forward kinematics at the default pose: $OUT/allegro_fk.json"
+echo "== Generating 32 Allegro grasps on the YCB mug (reruns skip finished files)"
+"$G" generate --hand allegro --object assets/objects/ycb/mug/textured.obj --out "$OUT" --seed 1
 echo
-echo "== Signed distance to the YCB mug (positive outside)"
-printf '0 0 0\n-0.03 0.02 0.03\n0.1 0.1 0.1\n' | "$G" sdf --object assets/objects/ycb/mug/textured.obj
+echo "== Analytic metrics (contact distance, penetration depth, Ferrari-Canny Q1)"
+"$G" metrics --grasps "$OUT/mug/allegro-full-graspqp.h5" --json "$OUT/metrics.json"
+echo
+echo "Grasps: $OUT/mug/allegro-full-graspqp.h5 (format: docs/format.md); run summary: $OUT/summary.json"

@@ -47,7 +47,7 @@ double kkt_residual(const GraspRef& F, double lower, double upper, const Eigen::
   double worst = 0;
   for (Eigen::Index j = 0; j < lambda.size(); ++j)
     worst = std::max(worst, std::abs(lambda[j] - clamp(lambda[j] - gradient[j], lower, upper)));
-  return worst;
+  return lambda.allFinite() ? worst : std::numeric_limits<double>::infinity();
 }
 
 using SmallMatrix = Eigen::Matrix<double, kMaxCorral, kMaxCorral>;

@@ -116,6 +116,37 @@ std::string base64_encode(const std::string& bytes) {
   return out;
 }
 
+// The page stores each .glb as its JSON chunk (text) plus a reference to its BIN chunk, which is
+// kept once per distinct content: every grasp of a file shares the same BIN chunk (the link meshes,
+// the object and the contact sphere/cone geometry; poses and colours live in the JSON chunk), so the
+// page holds the meshes once while the script still rebuilds and renders byte-identical .glb files.
+namespace {
+struct GlbStore {
+  json bins = json::array();
+  std::vector<std::string> raw;
+  json add(const std::string& glb) {
+    auto u32 = [&](size_t at) {
+      return uint32_t(uint8_t(glb[at])) | uint32_t(uint8_t(glb[at + 1])) << 8 | uint32_t(uint8_t(glb[at + 2])) << 16 |
+             uint32_t(uint8_t(glb[at + 3])) << 24;
+    };
+    if (glb.size() < 20) throw Error("internal error: truncated .glb");
+    const size_t json_len = u32(12);
+    std::string js = glb.substr(20, json_len);
+    json entry = {{"json", js}, {"bin", nullptr}, {"bytes", glb.size()}};
+    if (20 + json_len + 8 <= glb.size()) {
+      std::string bin = glb.substr(20 + json_len + 8, u32(20 + json_len));
+      size_t k = std::find(raw.begin(), raw.end(), bin) - raw.begin();
+      if (k == raw.size()) {
+        raw.push_back(bin);
+        bins.push_back(base64_encode(bin));
+      }
+      entry["bin"] = k;
+    }
+    return entry;
+  }
+};
+}  // namespace
+
 // ---- evaluation results ------------------------------------------------------------------------
 
 std::optional<fs::path> find_eval_file(const fs::path& grasp_file) {
@@ -326,6 +357,7 @@ ViewResult write_grasp_view(const GraspViewOptions& o) {
   if (ec) throw Error(o.out.string() + ": cannot create the output folder: " + ec.message());
 
   json grasps = json::array();
+  GlbStore store;
   for (int row : result.rows) {
     const std::string glb = grasp_scene(hand, render, object, d, row, so).to_glb();
     const fs::path file = o.out / glb_name(row);
@@ -346,7 +378,7 @@ ViewResult write_grasp_view(const GraspViewOptions& o) {
     g["eval"] = ev;
     g["success"] = success ? json((*success)[row] > 0.5) : json(nullptr);
     g["contacts"] = grasp_contacts_json(d, row);
-    g["glb"] = base64_encode(glb);
+    g["glb"] = store.add(glb);
     grasps.push_back(std::move(g));
   }
 
@@ -377,6 +409,7 @@ ViewResult write_grasp_view(const GraspViewOptions& o) {
   data["contacts_per_grasp"] = d.n_contacts();
   data["notes"] = result.notes;
   data["grasps"] = std::move(grasps);
+  data["bins"] = std::move(store.bins);
 
   const std::string title = "graspqp: " + hand.name + " grasps of " + data["object_name"].get<std::string>();
   result.index_html = o.out / "index.html";
@@ -422,7 +455,9 @@ ViewResult write_hand_view(const HandViewOptions& o) {
   data["joints"] = joints;
   data["notes"] = result.notes;
   data["file"] = file.filename().string();
-  data["glb"] = base64_encode(glb);
+  GlbStore store;
+  data["glb"] = store.add(glb);
+  data["bins"] = std::move(store.bins);
   result.index_html = o.out / "index.html";
   write_text_atomically(result.index_html, page_html("graspqp: hand " + hand.name, data, bundle));
   return result;

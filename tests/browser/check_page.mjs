@@ -8,7 +8,7 @@
 // usage: node check_page.mjs --page DIR/index.html --screenshot OUT.png [--chromium /usr/bin/chromium]
 //                            [--min-variance 20] [--timeout-ms 90000]
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -91,6 +91,21 @@ try {
   }));
   Object.assign(result.checks, state);
   if (!state.ready) fail(`the viewer did not start: ${state.error}`);
+
+  // The page rebuilds the .glb files it shows from its embedded data: they must be the files on disk.
+  if (state.ready) {
+    const shown = await page.evaluate(() => {
+      const d = window.graspqp.data;
+      const bytes = d.mode === 'hand' ? window.graspqp.glb() : window.graspqp.glb(window.graspqp.current());
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      return { file: d.mode === 'hand' ? d.file : d.grasps.find((g) => g.index === window.graspqp.current()).file, b64: btoa(s) };
+    });
+    const onDisk = join(dirname(resolve(args.page)), shown.file);
+    const same = existsSync(onDisk) && Buffer.from(shown.b64, 'base64').equals(readFileSync(onDisk));
+    result.checks.glb_matches_file = same;
+    if (!same) fail(`the page's copy of ${shown.file} differs from ${onDisk}`);
+  }
 
   const canvas = page.locator('#gq-view canvas');
   const shot = async () => decodePng(await canvas.screenshot({ timeout: 30000 }));

@@ -98,7 +98,8 @@ class Viewer {
     this.render();
   }
 
-  fit() {
+  // Frames the visible content, looking along -dir (default: from front-right, slightly above).
+  fit(dir) {
     if (!this.content) return;
     const box = new THREE.Box3();
     this.content.updateMatrixWorld(true);
@@ -107,7 +108,7 @@ class Viewer {
     const sphere = box.getBoundingSphere(new THREE.Sphere());
     const r = Math.max(sphere.radius, 1e-3);
     const dist = r / Math.sin(THREE.MathUtils.degToRad(this.camera.fov / 2)) * 1.05;
-    const dir = new THREE.Vector3(0.9, 0.65, 1.2).normalize();
+    dir = (dir || new THREE.Vector3(0.9, 0.65, 1.2)).clone().normalize();
     this.controls.target.copy(sphere.center);
     this.camera.position.copy(sphere.center).addScaledVector(dir, dist);
     this.camera.near = dist / 100;
@@ -120,9 +121,36 @@ class Viewer {
   render() { this.renderer.render(this.scene, this.camera); }
 }
 
-function parseGlb(b64) {
+// A .glb is stored in the page as {json: its JSON chunk, bin: index of its BIN chunk in data.bins}
+// (grasps of one file share one BIN chunk); rebuild the exact file bytes.
+const binCache = new Map();
+function glbBytes(data, entry) {
+  const js = new TextEncoder().encode(entry.json);
+  let bin = null;
+  if (entry.bin !== null && entry.bin !== undefined) {
+    if (!binCache.has(entry.bin)) binCache.set(entry.bin, new Uint8Array(decodeBase64(data.bins[entry.bin])));
+    bin = binCache.get(entry.bin);
+  }
+  const total = 20 + js.length + (bin ? 8 + bin.length : 0);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, 0x46546c67, true);  // "glTF"
+  dv.setUint32(4, 2, true);
+  dv.setUint32(8, total, true);
+  dv.setUint32(12, js.length, true);
+  dv.setUint32(16, 0x4e4f534a, true);  // "JSON"
+  out.set(js, 20);
+  if (bin) {
+    dv.setUint32(20 + js.length, bin.length, true);
+    dv.setUint32(24 + js.length, 0x004e4942, true);  // "BIN"
+    out.set(bin, 28 + js.length);
+  }
+  return out;
+}
+
+function parseGlb(data, entry) {
   return new Promise((resolve, reject) => {
-    new GLTFLoader().parse(decodeBase64(b64), '', (gltf) => resolve(gltf.scene), reject);
+    new GLTFLoader().parse(glbBytes(data, entry).buffer, '', (gltf) => resolve(gltf.scene), reject);
   });
 }
 
@@ -198,7 +226,7 @@ async function grasps(data, ui, viewer) {
   const cones = toggle(ui.toolbar, 'Friction cones', toggles.cones, (v) => { toggles.cones = v; apply(); },
     data.cones ? `Cones of half-angle atan(${data.friction}) along the contact force` : 'Write the page with --cones to include them');
   cones.disabled = !data.cones;
-  ui.toolbar.append(el('button', { text: 'Reset view', onclick: () => viewer.fit() }));
+  ui.toolbar.append(el('button', { text: 'Reset view', onclick: () => viewer.fit(viewDir()) }));
   ui.toolbar.append(el('button', { text: '◀', title: 'Previous grasp', onclick: () => step(-1) }));
   ui.toolbar.append(el('button', { text: '▶', title: 'Next grasp', onclick: () => step(1) }));
 
@@ -231,12 +259,34 @@ async function grasps(data, ui, viewer) {
     cards.forEach((c, k) => c.classList.toggle('selected', k === i));
     cards[i].scrollIntoView({ block: 'nearest' });
     showInfo(g);
-    if (!cache.has(i)) cache.set(i, await parseGlb(g.glb));
+    if (!cache.has(i)) cache.set(i, await parseGlb(data, g.glb));
     if (current !== i) return;
     viewer.setContent(cache.get(i));
     apply();
-    if (!fitted) { viewer.fit(); fitted = true; }
+    if (!fitted) { viewer.fit(viewDir()); fitted = true; }
     if (history.replaceState) history.replaceState(null, '', '#grasp=' + g.index);
+  }
+  // Look from the side of the hand-object axis, a little from above, so both stay in view.
+  function viewDir() {
+    const s = cache.get(current);
+    if (!s) return undefined;
+    const hand = new THREE.Box3(), obj = new THREE.Box3();
+    s.updateMatrixWorld(true);
+    s.traverse((o) => {
+      if (!o.isMesh) return;
+      let p = o, k;
+      while (p && !(k = kindOf(p))) p = p.parent;
+      if (k === 'link') hand.expandByObject(o);
+      else if (k === 'object') obj.expandByObject(o);
+    });
+    if (hand.isEmpty() || obj.isEmpty()) return undefined;
+    const up = new THREE.Vector3(0, 1, 0);
+    const d = hand.getCenter(new THREE.Vector3()).sub(obj.getCenter(new THREE.Vector3()));
+    if (d.length() < 1e-6) return undefined;
+    d.normalize();
+    const side = new THREE.Vector3().crossVectors(up, d);
+    if (side.length() < 0.2) side.set(1, 0, 0);
+    return side.normalize().addScaledVector(up, 0.5).addScaledVector(d, 0.25);
   }
   function step(d) { select(Math.min(data.grasps.length - 1, Math.max(0, current + d))); }
 
@@ -244,7 +294,7 @@ async function grasps(data, ui, viewer) {
     if (e.target && (e.target.tagName === 'INPUT' || e.target.tagName === 'SELECT')) return;
     if (e.key === 'ArrowRight' || e.key === 'ArrowDown' || e.key === 'j') { step(1); e.preventDefault(); }
     else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp' || e.key === 'k') { step(-1); e.preventDefault(); }
-    else if (e.key === 'r') viewer.fit();
+    else if (e.key === 'r') viewer.fit(viewDir());
   });
 
   const m = /grasp=(\d+)/.exec(location.hash);
@@ -254,6 +304,7 @@ async function grasps(data, ui, viewer) {
     select: (index) => select(data.grasps.findIndex((g) => g.index === index)),
     set: (name, value) => { toggles[name] = value; apply(); },
     current: () => data.grasps[current].index,
+    glb: (index) => glbBytes(data, data.grasps[data.grasps.findIndex((g) => g.index === index)].glb),
   };
 }
 
@@ -270,7 +321,7 @@ async function hand(data, ui, viewer) {
   for (const t of data.grasp_types) list.append(el('div', { class: 'gq-card', onclick: () => { select.value = t.name; toggles.type = t.name; apply(); } },
     el('span', { class: 'en', text: t.name }), el('span', { text: `${t.candidates} candidates` })));
 
-  const scene = await parseGlb(data.glb);
+  const scene = await parseGlb(data, data.glb);
   function apply() {
     scene.traverse((o) => {
       const k = kindOf(o);
@@ -313,7 +364,7 @@ async function hand(data, ui, viewer) {
   viewer.setContent(scene);
   apply();
   viewer.fit();
-  return { set: (name, value) => { toggles[name] = value; apply(); } };
+  return { set: (name, value) => { toggles[name] = value; apply(); }, glb: () => glbBytes(data, data.glb) };
 }
 
 async function main() {
