@@ -1,5 +1,5 @@
 // Force-closure energies per call: GraspQP E_fc (value + gradient, 12 contacts, K = 4) with both QP
-// methods, the baselines, and Ferrari-Canny Q1. Configurations: points on a 5 cm sphere with
+// methods, the QP alone, the baselines, and Ferrari-Canny Q1. Configurations: points on a 5 cm sphere with
 // random outward-tilted normals ("random"), or radial normals ("near closure": mostly r* = 0).
 #include <graspqp/energy/force_closure_baselines.hpp>
 #include <graspqp/energy/force_closure_qp.hpp>
@@ -91,16 +91,46 @@ BENCHMARK(BM_ForceClosureQp)
     ->Args({kNearClosure, 1, 1})
     ->Unit(benchmark::kMicrosecond);
 
+// The box QP alone on the same grasp matrices (K = 4, 48 variables).
+void BM_BoxQp(benchmark::State& state) {
+  const auto& set = grasps(static_cast<int>(state.range(0)));
+  const BoxQpMethod method = state.range(1) == 0 ? BoxQpMethod::ActiveSet : BoxQpMethod::MinNormPoint;
+  std::vector<GraspMatrix> matrices(set.size());
+  for (size_t s = 0; s < set.size(); ++s)
+    build_grasp_matrix({}, set[s].points, set[s].normals, Vec3::Zero(), matrices[s]);
+  BoxQpWorkspace ws;
+  Eigen::VectorXd lambda;
+  size_t index = 0;
+  for (auto _ : state) {
+    const BoxQpStats stats = solve_box_qp(matrices[index++ % matrices.size()], 1.0, 21.0, ws, lambda, method);
+    benchmark::DoNotOptimize(stats.kkt_residual);
+  }
+}
+BENCHMARK(BM_BoxQp)
+    ->ArgNames({"near_closure", "min_norm_point"})
+    ->Args({kRandom, 0})
+    ->Args({kNearClosure, 0})
+    ->Args({kRandom, 1})
+    ->Args({kNearClosure, 1})
+    ->Unit(benchmark::kMicrosecond);
+
 void BM_FerrariCannyQ1(benchmark::State& state) {
   const auto& set = grasps(static_cast<int>(state.range(0)));
-  FerrariCannyParams params;  // K = 8
+  FerrariCannyParams params;
+  params.cone_edges = static_cast<int>(state.range(1));
   size_t index = 0;
   for (auto _ : state) {
     const Grasp& g = set[index++ % set.size()];
     benchmark::DoNotOptimize(ferrari_canny_q1(params, g.points, g.normals, Vec3::Zero(), kRadius));
   }
 }
-BENCHMARK(BM_FerrariCannyQ1)->ArgName("near_closure")->Arg(kRandom)->Arg(kNearClosure)->Unit(benchmark::kMicrosecond);
+// Args: configuration kind, cone edges K (Qhull hull of 12 K wrenches in 6-D).
+BENCHMARK(BM_FerrariCannyQ1)
+    ->ArgNames({"near_closure", "edges"})
+    ->Args({kRandom, 8})
+    ->Args({kNearClosure, 8})
+    ->Args({kRandom, 4})
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_DexGraspNet(benchmark::State& state) {
   const auto& set = grasps(kRandom);

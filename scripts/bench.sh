@@ -7,3 +7,5 @@ for b in "$BUILD"/bench/bench_*; do
   echo "== $(basename "$b")"
   "$b" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_min_time=0.2 | grep -E "median|^-|Benchmark"
 done
+echo "== end to end"
+bash "$(dirname "$0")/bench_e2e.sh" "$BUILD"

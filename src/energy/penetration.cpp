@@ -20,9 +20,11 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
     const Mat3& R = data.rotation[l];
     const Vec3& pos = data.position[l];
     const PointGrid& grid = object.surface_grid;
-    for (const PointGrid::Cell& cell : grid.cells) {
-      // Cell sphere against the link's box, in the link frame.
-      if (link.collision_box.exteriorDistance(R.transpose() * (cell.centre - pos)) > cell.radius) continue;
+    // Cell spheres against the link's box, in the link frame.
+    auto overlaps = [&](const Vec3& c, double r) {
+      return link.collision_box.exteriorDistance(R.transpose() * (c - pos)) <= r;
+    };
+    grid.for_each_cell(overlaps, [&](const PointGrid::Cell& cell) {
       for (int j = cell.begin; j < cell.end; ++j) {
         const int k = grid.index[j];
         const Vec3& o = object.surface_points[k];
@@ -35,7 +37,7 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
         ws.link[k] = static_cast<int>(l);
         ws.normal[k] = R * r.normal;
       }
-    }
+    });
   }
 
   PenetrationResult result;

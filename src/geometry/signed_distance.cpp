@@ -60,6 +60,7 @@ inline Region edge_or_vertex(double t, int edge) {
 Region closest_on_edges(const Vec3& p, const std::array<Vec3, 3>& v, Vec3& closest) {
   double best = std::numeric_limits<double>::infinity();
   Region region = Region::kVertex0;
+  closest = v[0];
   for (int k = 0; k < 3; ++k) {
     const Vec3& a = v[k];
     const Vec3& b = v[(k + 1) % 3];
@@ -135,34 +136,33 @@ constexpr double kTinyDistance = 1e-12;
 
 }  // namespace
 
-// Per-primitive data for the cheap rejection test in the query callback: 32 bytes of floats (two
-// primitives per cache line) instead of the 72-byte exact corners. Both bounds are conservative for
-// the exact double triangle (see build_primitives).
-struct alignas(32) PrimitiveBound {
-  float normal[3];     // unit plane normal (rounded to float)
-  float plane_offset;  // normal . corner, for the plane distance |normal . p - offset|
-  float centre[3];     // bounding sphere of the corners
-  float radius;        // rounded up so the sphere contains the exact triangle
-};
-
-// What the end of a query needs about the winning primitive, in one place (one cache miss).
-struct PrimitiveInfo {
-  Vec3 normal;                 // unit face normal (zero for degenerate faces)
-  std::array<int, 3> edge;     // edge id of edge k (corner k -> k+1)
-  std::array<int, 3> vertex;   // mesh vertex of corner k
-  int face;                    // mesh face index
+// What the end of a query needs about the winning primitive, on one or two cache lines that the
+// query callback prefetches as soon as the primitive becomes the closest so far.
+struct alignas(64) PrimitiveInfo {
+  // Indexed by Region: face normal, then the pseudonormals of edges 0..2 and vertices 0..2.
+  std::array<Vec3, 7> pseudonormal;
+  int face;  // mesh face index
 };
 
 struct SignedDistanceField::Impl {
   TriangleMesh mesh;
-  // BVH primitives are the faces in Morton order of their centroids, so the triangles of a BVH leaf
-  // are neighbours in memory: the query callback is bound by cache misses, not arithmetic.
-  std::vector<PrimitiveBound> bounds;
-  std::vector<std::array<Vec3, 3>> triangles;  // exact corners per primitive
+  // Primitives (the BVH's ids) are the faces in Morton order of their centroids, and their corners
+  // are renumbered by first use: a query touches neighbouring memory for neighbouring triangles.
+  // The query is bound by cache misses, not by arithmetic.
+  std::vector<Eigen::Vector3i> primitive_corners;  // indices into `corners`
+  std::vector<Vec3> corners;                        // mesh vertices, reordered
   std::vector<PrimitiveInfo> info;
-  std::vector<Vec3> edge_pseudonormals;    // per edge: sum of the normals of the faces sharing it
-  std::vector<Vec3> vertex_pseudonormals;  // per mesh vertex: incident face normals weighted by angle
-  double max_abs_coordinate = 0;           // scale for the float-rounding slack
+  double max_abs_coordinate = 0;  // scale for the float-rounding slack
+
+  // Coarse grid holding, per cell, a mesh vertex near it. The distance from p to its cell's vertex
+  // bounds the distance to the surface from above, whatever p: it is the starting radius of the
+  // Embree query. Embree 3 culls BVH nodes with the starting radius only (the shrinking radius only
+  // skips nodes popped from its stack), so a tight start saves traversal.
+  Vec3 grid_origin = Vec3::Zero();
+  double grid_cell = 1;
+  Eigen::Vector3i grid_dims = Eigen::Vector3i::Ones();
+  std::vector<Eigen::Vector3f> grid_vertex;  // float: 12 bytes a cell, rounding far below the query margin
+
   RTCDevice device = nullptr;
   RTCScene scene = nullptr;
 
@@ -172,8 +172,10 @@ struct SignedDistanceField::Impl {
   }
 
   void build_primitives();
-  void build_pseudonormals();
+  void build_pseudonormals(const std::vector<int>& corner_vertex);
+  void build_distance_grid();
   void build_scene();
+  double radius_hint(const Vec3& p) const;
   bool closest(const Vec3& p, double max_distance, SdfResult& out) const;
 };
 
@@ -191,6 +193,7 @@ std::uint64_t spread_bits(std::uint64_t x) {
 }
 
 float round_up(double x) { return std::nextafter(static_cast<float>(x), std::numeric_limits<float>::infinity()); }
+float round_down(double x) { return std::nextafter(static_cast<float>(x), -std::numeric_limits<float>::infinity()); }
 
 }  // namespace
 
@@ -210,91 +213,174 @@ void SignedDistanceField::Impl::build_primitives() {
   }
   std::sort(keyed.begin(), keyed.end());  // ties by face index: deterministic
 
-  bounds.resize(nf);
-  triangles.resize(nf);
+  std::vector<int> corner_of_vertex(mesh.vertices.size(), -1);
+  std::vector<int> corner_vertex;  // corner -> mesh vertex
+  primitive_corners.resize(nf);
   info.resize(nf);
   for (int i = 0; i < nf; ++i) {
     const int f = keyed[i].second;
-    const auto& t = mesh.faces[f];
-    const std::array<Vec3, 3> corners = {mesh.vertices[t[0]], mesh.vertices[t[1]], mesh.vertices[t[2]]};
-    triangles[i] = corners;
-    info[i].normal = mesh.face_normal(f);
-    info[i].vertex = {t[0], t[1], t[2]};
     info[i].face = f;
-    // Plane: the offset is computed from the float-rounded normal, so the only slack is the normal's
-    // rounding times the triangle size, far below the query margin. A degenerate face has a zero
-    // normal and never gets rejected by its plane.
-    PrimitiveBound& b = bounds[i];
-    Vec3 normal_rounded;
-    for (int k = 0; k < 3; ++k) normal_rounded[k] = b.normal[k] = static_cast<float>(info[i].normal[k]);
-    b.plane_offset = static_cast<float>(normal_rounded.dot(corners[0]));
-    // Sphere: centred at the rounded centroid, radius measured from that centre and rounded up.
-    Vec3 centre_rounded;
-    const Vec3 centroid = (corners[0] + corners[1] + corners[2]) / 3;
-    for (int k = 0; k < 3; ++k) centre_rounded[k] = b.centre[k] = static_cast<float>(centroid[k]);
-    double radius = 0;
-    for (const Vec3& c : corners) radius = std::max(radius, (c - centre_rounded).norm());
-    b.radius = round_up(radius * (1 + 1e-12));
+    for (int k = 0; k < 3; ++k) {
+      const int v = mesh.faces[f][k];
+      if (corner_of_vertex[v] < 0) {
+        corner_of_vertex[v] = static_cast<int>(corners.size());
+        corners.push_back(mesh.vertices[v]);
+        corner_vertex.push_back(v);
+      }
+      primitive_corners[i][k] = corner_of_vertex[v];
+    }
   }
+  build_pseudonormals(corner_vertex);
 }
 
-void SignedDistanceField::Impl::build_pseudonormals() {
-  const int n_primitives = static_cast<int>(info.size());
-  vertex_pseudonormals.assign(mesh.vertices.size(), Vec3::Zero());
-  for (int i = 0; i < n_primitives; ++i)
+void SignedDistanceField::Impl::build_pseudonormals(const std::vector<int>& corner_vertex) {
+  const size_t n = info.size();
+  std::vector<Vec3> face_normal(n);
+  std::vector<Vec3> vertex_sum(corners.size(), Vec3::Zero());  // angle-weighted
+  for (size_t i = 0; i < n; ++i) {
+    face_normal[i] = mesh.face_normal(info[i].face);  // from the mesh, so identical to what callers see
     for (int k = 0; k < 3; ++k) {
-      const Vec3 e1 = triangles[i][(k + 1) % 3] - triangles[i][k];
-      const Vec3 e2 = triangles[i][(k + 2) % 3] - triangles[i][k];
+      const Vec3 e1 = corners[primitive_corners[i][(k + 1) % 3]] - corners[primitive_corners[i][k]];
+      const Vec3 e2 = corners[primitive_corners[i][(k + 2) % 3]] - corners[primitive_corners[i][k]];
       const double angle = std::atan2(e1.cross(e2).norm(), e1.dot(e2));
-      vertex_pseudonormals[info[i].vertex[k]] += angle * info[i].normal;
+      vertex_sum[primitive_corners[i][k]] += angle * face_normal[i];
     }
-  // Edge ids: sort the 3F (min, max, slot) entries so the faces sharing an edge are adjacent.
+  }
+  // Edges: sort the 3n (lo, hi, slot) entries by vertex pair so the faces sharing an edge are adjacent.
+  // Pairs use mesh vertex ids, so an edge is shared exactly when the mesh shares it.
   struct HalfEdge {
-    int lo, hi, slot;  // slot = 3 * primitive + k
+    int lo, hi;
+    size_t slot;  // 3 * primitive + k
   };
   std::vector<HalfEdge> half_edges;
-  half_edges.reserve(3 * static_cast<size_t>(n_primitives));
-  for (int i = 0; i < n_primitives; ++i)
+  half_edges.reserve(3 * n);
+  for (size_t i = 0; i < n; ++i)
     for (int k = 0; k < 3; ++k) {
-      const auto [lo, hi] = std::minmax(info[i].vertex[k], info[i].vertex[(k + 1) % 3]);
+      const auto [lo, hi] = std::minmax(corner_vertex[primitive_corners[i][k]], corner_vertex[primitive_corners[i][(k + 1) % 3]]);
       half_edges.push_back({lo, hi, 3 * i + k});
     }
   std::sort(half_edges.begin(), half_edges.end(), [](const HalfEdge& x, const HalfEdge& y) {
     return std::tie(x.lo, x.hi, x.slot) < std::tie(y.lo, y.hi, y.slot);
   });
-  edge_pseudonormals.clear();
   for (size_t i = 0; i < half_edges.size();) {
     size_t j = i;
-    Vec3 sum = Vec3::Zero();
-    // A boundary edge has one face, so its pseudonormal is that face's normal.
-    for (; j < half_edges.size() && half_edges[j].lo == half_edges[i].lo && half_edges[j].hi == half_edges[i].hi; ++j) {
-      const int primitive = half_edges[j].slot / 3;
-      sum += info[primitive].normal;
-      info[primitive].edge[half_edges[j].slot % 3] = static_cast<int>(edge_pseudonormals.size());
-    }
-    edge_pseudonormals.push_back(sum);
+    Vec3 sum = Vec3::Zero();  // a boundary edge has one face: its pseudonormal is that face's normal
+    for (; j < half_edges.size() && half_edges[j].lo == half_edges[i].lo && half_edges[j].hi == half_edges[i].hi; ++j)
+      sum += face_normal[half_edges[j].slot / 3];
+    for (size_t e = i; e < j; ++e) info[half_edges[e].slot / 3].pseudonormal[1 + half_edges[e].slot % 3] = sum;
     i = j;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    info[i].pseudonormal[0] = face_normal[i];
+    for (int k = 0; k < 3; ++k) info[i].pseudonormal[4 + k] = vertex_sum[primitive_corners[i][k]];
   }
 }
 
+void SignedDistanceField::Impl::build_distance_grid() {
+  // About 1.5^3 cells per face along the longest axis, at most 40 (the mug: ~30k cells, 360 KiB).
+  const Eigen::AlignedBox3d box = mesh.bounding_box();
+  const double longest = box.sizes().maxCoeff();
+  const int resolution = std::clamp(static_cast<int>(1.5 * std::cbrt(static_cast<double>(info.size()))) + 1, 2, 40);
+  grid_origin = box.min();
+  grid_cell = longest > 0 ? longest / resolution : 1.0;
+  for (int k = 0; k < 3; ++k)
+    grid_dims[k] = std::clamp(static_cast<int>(std::ceil(box.sizes()[k] / grid_cell)), 1, resolution);
+  const int nx = grid_dims.x(), ny = grid_dims.y(), nz = grid_dims.z();
+  auto index = [&](int x, int y, int z) { return (static_cast<size_t>(z) * ny + y) * nx + x; };
+  auto centre = [&](int x, int y, int z) { return Vec3(grid_origin + grid_cell * Vec3(x + 0.5, y + 0.5, z + 0.5)); };
+
+  // Nearest-vertex transform: seed cells with the vertices inside them, then two raster sweeps
+  // (forward, backward) offer each cell its neighbours' vertices. Approximate, but every cell ends
+  // up with a real vertex, which is all a valid bound needs.
+  std::vector<int> nearest(static_cast<size_t>(nx) * ny * nz, -1);
+  std::vector<double> nearest_sq(nearest.size(), std::numeric_limits<double>::infinity());
+  for (int c = 0; c < static_cast<int>(corners.size()); ++c) {
+    Eigen::Vector3i cell;
+    for (int k = 0; k < 3; ++k)
+      cell[k] = std::clamp(static_cast<int>((corners[c][k] - grid_origin[k]) / grid_cell), 0, grid_dims[k] - 1);
+    const size_t i = index(cell.x(), cell.y(), cell.z());
+    const double d_sq = (corners[c] - centre(cell.x(), cell.y(), cell.z())).squaredNorm();
+    if (d_sq < nearest_sq[i]) {
+      nearest_sq[i] = d_sq;
+      nearest[i] = c;
+    }
+  }
+  for (int sweep = 0; sweep < 2; ++sweep) {
+    const int step = sweep == 0 ? 1 : -1;
+    for (int z = sweep == 0 ? 0 : nz - 1; z >= 0 && z < nz; z += step)
+      for (int y = sweep == 0 ? 0 : ny - 1; y >= 0 && y < ny; y += step)
+        for (int x = sweep == 0 ? 0 : nx - 1; x >= 0 && x < nx; x += step) {
+          const size_t i = index(x, y, z);
+          const Vec3 c = centre(x, y, z);
+          for (int dz = -1; dz <= 1; ++dz)
+            for (int dy = -1; dy <= 1; ++dy)
+              for (int dx = -1; dx <= 1; ++dx) {
+                const int X = x + dx, Y = y + dy, Z = z + dz;
+                if (X < 0 || Y < 0 || Z < 0 || X >= nx || Y >= ny || Z >= nz) continue;
+                const int candidate = nearest[index(X, Y, Z)];
+                if (candidate < 0) continue;
+                const double d_sq = (corners[candidate] - c).squaredNorm();
+                if (d_sq < nearest_sq[i]) {
+                  nearest_sq[i] = d_sq;
+                  nearest[i] = candidate;
+                }
+              }
+        }
+  }
+  grid_vertex.resize(nearest.size());
+  for (size_t i = 0; i < nearest.size(); ++i) grid_vertex[i] = corners[nearest[i]].cast<float>();
+}
+
+double SignedDistanceField::Impl::radius_hint(const Vec3& p) const {
+  Eigen::Vector3i cell;
+  for (int k = 0; k < 3; ++k) {
+    // Clamp in double before converting: p may be far outside the grid.
+    const double x = std::clamp((p[k] - grid_origin[k]) / grid_cell, 0.0, static_cast<double>(grid_dims[k] - 1));
+    cell[k] = static_cast<int>(x);
+  }
+  const Eigen::Vector3f& v = grid_vertex[(static_cast<size_t>(cell.z()) * grid_dims.y() + cell.y()) * grid_dims.x() + cell.x()];
+  return (p - v.cast<double>()).norm();
+}
+
+namespace {
+
+// What the bounds callback reads (only during the build in rtcCommitScene).
+struct TriangleSource {
+  const Eigen::Vector3i* primitive_corners;
+  const Vec3* corners;
+};
+
+// Embree user-geometry bounds: the exact triangle's box, rounded outward to float.
+void triangle_bounds(const RTCBoundsFunctionArguments* args) {
+  const auto& source = *static_cast<const TriangleSource*>(args->geometryUserPtr);
+  const Eigen::Vector3i& t = source.primitive_corners[args->primID];
+  const Vec3& a = source.corners[t[0]];
+  const Vec3& b = source.corners[t[1]];
+  const Vec3& c = source.corners[t[2]];
+  const Vec3 lo = a.cwiseMin(b).cwiseMin(c), hi = a.cwiseMax(b).cwiseMax(c);
+  RTCBounds& out = *args->bounds_o;
+  out.lower_x = round_down(lo.x());
+  out.lower_y = round_down(lo.y());
+  out.lower_z = round_down(lo.z());
+  out.upper_x = round_up(hi.x());
+  out.upper_y = round_up(hi.y());
+  out.upper_z = round_up(hi.z());
+}
+
+}  // namespace
+
 void SignedDistanceField::Impl::build_scene() {
+  // A user geometry with one triangle per BVH leaf: Embree then culls every triangle by its own box
+  // (less than half the callbacks of its 4-triangle leaves), and the boxes come from the exact corners.
   device = shared_device();
   rtcRetainDevice(device);
   scene = rtcNewScene(device);
   rtcSetSceneBuildQuality(scene, RTC_BUILD_QUALITY_HIGH);
-  RTCGeometry geometry = rtcNewGeometry(device, RTC_GEOMETRY_TYPE_TRIANGLE);
-  auto* vertices = static_cast<float*>(rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3,
-                                                               3 * sizeof(float), mesh.vertices.size()));
-  auto* indices = static_cast<unsigned*>(rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3,
-                                                                 3 * sizeof(unsigned), info.size()));
-  if (!vertices || !indices) {
-    rtcReleaseGeometry(geometry);
-    throw Error("SignedDistanceField: Embree could not allocate the mesh buffers");
-  }
-  for (size_t v = 0; v < mesh.vertices.size(); ++v)
-    for (int k = 0; k < 3; ++k) vertices[3 * v + k] = static_cast<float>(mesh.vertices[v][k]);
-  for (size_t i = 0; i < info.size(); ++i)  // primitive id i is face info[i].face
-    for (int k = 0; k < 3; ++k) indices[3 * i + k] = static_cast<unsigned>(info[i].vertex[k]);
+  RTCGeometry geometry = rtcNewGeometry(device, RTC_GEOMETRY_TYPE_USER);
+  rtcSetGeometryUserPrimitiveCount(geometry, static_cast<unsigned>(info.size()));
+  TriangleSource source{primitive_corners.data(), corners.data()};  // outlives the build below
+  rtcSetGeometryUserData(geometry, &source);
+  rtcSetGeometryBoundsFunction(geometry, triangle_bounds, nullptr);
   rtcCommitGeometry(geometry);
   rtcAttachGeometry(scene, geometry);
   rtcReleaseGeometry(geometry);  // the scene holds it now
@@ -306,47 +392,39 @@ namespace {
 
 // Per-query state, on the caller's stack and passed to Embree as the user pointer (no shared mutable state).
 struct QueryState {
-  const PrimitiveBound* bounds;
-  const std::array<Vec3, 3>* triangles;
+  const Eigen::Vector3i* primitive_corners;
+  const Vec3* corners;
+  const PrimitiveInfo* info;
   Vec3 p;
-  // Absolute slack for float rounding: of p and the BVH boxes in Embree's culling, and of the
-  // float bounds in the rejection test. Far above those errors, far below any useful distance.
+  // Absolute slack for float rounding of p and of the BVH boxes in Embree's culling: far above
+  // those errors, far below any useful distance.
   double margin;
-  double best = std::numeric_limits<double>::infinity();  // sqrt(best_sq), for the rejection test
   double best_sq = std::numeric_limits<double>::infinity();
   int primitive = -1;
   Region region = Region::kFace;
   Vec3 closest = Vec3::Zero();
 };
 
-// Embree calls this for every triangle in a BVH leaf that overlaps the current query sphere.
+// Embree calls this for every triangle whose box overlaps the current query sphere.
 bool point_query_callback(RTCPointQueryFunctionArguments* args) {
   auto& s = *static_cast<QueryState*>(args->userPtr);
   const int i = static_cast<int>(args->primID);
-  // Most calls are for triangles of nearby leaves that cannot win: reject them from the plane and
-  // bounding-sphere distances (lower bounds) before touching the exact corners.
-  const PrimitiveBound& b = s.bounds[i];
-  const double reach = s.best + s.margin;
-  const double plane_gap = std::abs(b.normal[0] * s.p.x() + b.normal[1] * s.p.y() + b.normal[2] * s.p.z() - b.plane_offset);
-  if (plane_gap > reach) return false;
-  const double dx = s.p.x() - b.centre[0], dy = s.p.y() - b.centre[1], dz = s.p.z() - b.centre[2];
-  const double sphere_reach = reach + b.radius;
-  if (dx * dx + dy * dy + dz * dz > sphere_reach * sphere_reach) return false;
-
+  const Eigen::Vector3i& t = s.primitive_corners[i];
   Vec3 c;
-  const Region region = closest_on_triangle(s.p, s.triangles[i], c);
+  const Region region = closest_on_triangle(s.p, {s.corners[t[0]], s.corners[t[1]], s.corners[t[2]]}, c);
   const double d_sq = (s.p - c).squaredNorm();
   // Ties (same distance from different faces) go to the lowest primitive id: independent of the
   // traversal order.
   if (d_sq > s.best_sq || (d_sq == s.best_sq && i > s.primitive)) return false;
   s.best_sq = d_sq;
-  s.best = std::sqrt(d_sq);
   s.primitive = i;
   s.region = region;
   s.closest = c;
-  // Shrink the search sphere. Embree 3 only uses it to skip nodes popped from its stack (without
-  // instancing, the node test keeps the initial radius), which is why the rejection test above pays.
-  const float radius = round_up(s.best + s.margin);
+  // Fetch what the end of the query will read while the traversal goes on.
+  __builtin_prefetch(&s.info[i].pseudonormal[static_cast<int>(region)]);
+  __builtin_prefetch(&s.info[i].face);
+  // Shrink the search sphere (Embree skips stacked nodes beyond it).
+  const float radius = round_up(std::sqrt(d_sq) + s.margin);
   if (radius < args->query->radius) {
     args->query->radius = radius;
     return true;  // tells Embree the radius changed
@@ -358,45 +436,38 @@ bool point_query_callback(RTCPointQueryFunctionArguments* args) {
 
 bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfResult& out) const {
   if (!p.allFinite()) throw Error("SignedDistanceField: query point is not finite");
-  QueryState state{bounds.data(), triangles.data(), p, 1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
+  QueryState state{primitive_corners.data(), corners.data(), info.data(), p,
+                   1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
+  // The hint always has a triangle within it, so a query never comes back empty when it is used.
+  const double start = std::min(max_distance, radius_hint(p));
   RTCPointQuery query;
   query.x = static_cast<float>(p.x());
   query.y = static_cast<float>(p.y());
   query.z = static_cast<float>(p.z());
   query.time = 0.f;
-  query.radius = std::isinf(max_distance) ? std::numeric_limits<float>::infinity() : round_up(max_distance + state.margin);
+  query.radius = round_up(start + state.margin);
   RTCPointQueryContext context;
   rtcInitPointQueryContext(&context);
   rtcPointQuery(scene, &query, &context, point_query_callback, &state);
   if (state.primitive < 0 || state.best_sq > max_distance * max_distance) return false;
 
-  // Pseudonormal of the closest feature: its sign test is exact for closed meshes (and equal
-  // closest points from neighbouring faces name the same shared feature, so the sign is consistent).
+  // Pseudonormal of the closest feature: its sign test is exact for closed meshes, and equal closest
+  // points from neighbouring faces name the same shared feature, so the sign is consistent.
   const PrimitiveInfo& winner = info[state.primitive];
-  Vec3 pseudonormal;
+  const Vec3& pseudonormal = winner.pseudonormal[static_cast<int>(state.region)];
+  const Vec3& face_normal = winner.pseudonormal[0];
   int feature = 0;
   Vec3 edge_direction = Vec3::Zero();
-  switch (state.region) {
-    case Region::kFace: pseudonormal = winner.normal; break;
-    case Region::kEdge0:
-    case Region::kEdge1:
-    case Region::kEdge2: {
-      const int k = static_cast<int>(state.region) - static_cast<int>(Region::kEdge0);
-      pseudonormal = edge_pseudonormals[winner.edge[k]];
-      feature = 1;
-      const auto& corners = triangles[state.primitive];
-      edge_direction = (corners[(k + 1) % 3] - corners[k]).normalized();
-      break;
-    }
-    default: {
-      const int k = static_cast<int>(state.region) - static_cast<int>(Region::kVertex0);
-      pseudonormal = vertex_pseudonormals[winner.vertex[k]];
-      feature = 2;
-      break;
-    }
+  if (state.region >= Region::kVertex0) {
+    feature = 2;
+  } else if (state.region != Region::kFace) {
+    feature = 1;
+    const int k = static_cast<int>(state.region) - static_cast<int>(Region::kEdge0);
+    const Eigen::Vector3i& t = primitive_corners[state.primitive];
+    edge_direction = (corners[t[(k + 1) % 3]] - corners[t[k]]).normalized();
   }
   const Vec3 offset = p - state.closest;
-  const double unsigned_distance = state.best;
+  const double unsigned_distance = std::sqrt(state.best_sq);
   const double sign = offset.dot(pseudonormal) < 0 ? -1.0 : 1.0;
   out.distance = sign * unsigned_distance;
   if (unsigned_distance > kTinyDistance) {
@@ -408,7 +479,7 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   // On a flat edge or vertex (a box side's diagonal, a cylinder cap's centre) the offset runs along
   // the face normal and the normal field is constant: report the face region, whose Jacobian (zero)
   // is the right one there. The same holds on the face side of any edge/vertex region boundary.
-  if (feature != 0 && unsigned_distance > kTinyDistance && (out.normal - winner.normal).norm() <= 1e-9) {
+  if (feature != 0 && unsigned_distance > kTinyDistance && (out.normal - face_normal).norm() <= 1e-9) {
     feature = 0;
     edge_direction = Vec3::Zero();
   }
@@ -431,7 +502,7 @@ SignedDistanceField::SignedDistanceField(TriangleMesh mesh) : impl_(std::make_un
   }
   impl_->mesh = std::move(mesh);
   impl_->build_primitives();
-  impl_->build_pseudonormals();
+  impl_->build_distance_grid();
   impl_->build_scene();
 }
 

@@ -7,23 +7,34 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <climits>
 #include <map>
 
 namespace graspqp {
 
-void PointGrid::build(const std::vector<Vec3>& points, double cell_size) {
+void PointGrid::build(const std::vector<Vec3>& points, double cell_size, int cells_per_block) {
   Eigen::AlignedBox3d box;
   for (const auto& p : points) box.extend(p);
   const Vec3 origin = box.min() - Vec3::Constant(1e-9);
-  // Group point indices by cell key (ordered map: deterministic cell order).
-  std::map<std::array<int, 3>, std::vector<int>> groups;
+  // Group point indices by (block, cell) key; ordered map: deterministic order, cells of a block contiguous.
+  using Key = std::array<int, 6>;
+  std::map<Key, std::vector<int>> groups;
   for (size_t i = 0; i < points.size(); ++i) {
     const Eigen::Array3i c = ((points[i] - origin) / cell_size).array().floor().cast<int>();
-    groups[{c.x(), c.y(), c.z()}].push_back(static_cast<int>(i));
+    const Eigen::Array3i b = c / cells_per_block;
+    groups[{b.x(), b.y(), b.z(), c.x(), c.y(), c.z()}].push_back(static_cast<int>(i));
   }
   cells.clear();
+  blocks.clear();
   index.clear();
+  std::array<int, 3> current_block{INT32_MIN, 0, 0};
   for (const auto& [key, members] : groups) {
+    const std::array<int, 3> block_key{key[0], key[1], key[2]};
+    if (block_key != current_block) {
+      blocks.push_back(Cell{Vec3::Zero(), 0, static_cast<int>(cells.size()), static_cast<int>(cells.size())});
+      current_block = block_key;
+    }
+    ++blocks.back().end;
     Cell cell;
     cell.begin = static_cast<int>(index.size());
     Eigen::AlignedBox3d b;
@@ -36,6 +47,14 @@ void PointGrid::build(const std::vector<Vec3>& points, double cell_size) {
     cell.radius = 0;
     for (int i : members) cell.radius = std::max(cell.radius, (points[i] - cell.centre).norm());
     cells.push_back(cell);
+  }
+  // Block spheres enclose their cells' spheres.
+  for (Cell& b : blocks) {
+    Eigen::AlignedBox3d bb;
+    for (int c = b.begin; c < b.end; ++c) bb.extend(cells[c].centre);
+    b.centre = bb.center();
+    b.radius = 0;
+    for (int c = b.begin; c < b.end; ++c) b.radius = std::max(b.radius, (cells[c].centre - b.centre).norm() + cells[c].radius);
   }
 }
 

@@ -356,6 +356,39 @@ std::vector<SimGrasp> dataset_sim_grasps(const HandModel& hand, const GraspDatas
   return out;
 }
 
+void add_analytic_metrics(const HandModel& hand, const ObjectModel& object, const GraspDataset& grasps,
+                          std::vector<GraspEvalResult>& results, const EvalOptions& options) {
+  if (grasps.n_grasps() == 0 || !hand.has_grasp_type(grasps.grasp_type)) return;
+  if (static_cast<int>(results.size()) != grasps.n_grasps()) throw Error("add_analytic_metrics: one result per grasp");
+  const auto sim_grasps = dataset_sim_grasps(hand, grasps);
+  const GraspType& type = hand.grasp_type(grasps.grasp_type);
+  const DenseObjectSample dense = dense_object_sample(object, options.metrics);
+  const int n_candidates = static_cast<int>(type.candidates.size());
+  const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_for(0, grasps.n_grasps(), [&](int b) {
+      std::vector<int> contacts(grasps.contact_idx.row(b).data(), grasps.contact_idx.row(b).data() + grasps.n_contacts());
+      std::erase_if(contacts, [&](int c) { return c < 0 || c >= n_candidates; });
+      const SimGrasp& g = sim_grasps[b];
+      const Eigen::Quaterniond q(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]);
+      const Eigen::VectorXd x = make_state(g.root_pose.head<3>(), q.normalized().toRotationMatrix(), g.joints);
+      const GraspMetrics gm = grasp_metrics(hand, type, object, dense, x, contacts, options.metrics);
+      GraspEvalResult& r = results[b];
+      r.penetration_depth = gm.penetration_depth;
+      r.self_penetration = gm.self_penetration;
+      r.q1 = gm.q1;
+      double sum = 0, mx = 0;
+      for (double c : gm.contact_distance) {
+        sum += c;
+        mx = std::max(mx, c);
+      }
+      r.contact_distance_mean = gm.contact_distance.empty() ? 0.0 : sum / gm.contact_distance.size();
+      r.contact_distance_max = mx;
+    });
+  });
+}
+
 std::vector<GraspEvalResult> evaluate_grasps(const HandModel& hand, const ObjectModel& object,
                                              const GraspDataset& grasps, const EvalOptions& options,
                                              const EvalProgress& progress, std::shared_ptr<const SimScene>* scene_out) {
@@ -363,37 +396,7 @@ std::vector<GraspEvalResult> evaluate_grasps(const HandModel& hand, const Object
   auto scene = build_sim_scene(hand, object, options.protocol, options.scene);
   if (scene_out) *scene_out = scene;
   auto results = simulate_grasps(*scene, hand, sim_grasps, options, progress);
-  if (options.analytic_metrics && grasps.n_grasps() > 0 && hand.has_grasp_type(grasps.grasp_type)) {
-    const GraspType& type = hand.grasp_type(grasps.grasp_type);
-    const DenseObjectSample dense = dense_object_sample(object, options.metrics);
-    std::vector<Eigen::VectorXd> states;
-    for (const auto& g : sim_grasps) {
-      const Eigen::Quaterniond q(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]);
-      states.push_back(make_state(g.root_pose.head<3>(), q.normalized().toRotationMatrix(), g.joints));
-    }
-    const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
-    tbb::task_arena arena(threads);
-    arena.execute([&] {
-      tbb::parallel_for(0, grasps.n_grasps(), [&](int b) {
-        std::vector<int> contacts(grasps.contact_idx.row(b).data(),
-                                  grasps.contact_idx.row(b).data() + grasps.n_contacts());
-        const int n_candidates = static_cast<int>(type.candidates.size());
-        std::erase_if(contacts, [&](int c) { return c < 0 || c >= n_candidates; });
-        const GraspMetrics gm = grasp_metrics(hand, type, object, dense, states[b], contacts, options.metrics);
-        GraspEvalResult& r = results[b];
-        r.penetration_depth = gm.penetration_depth;
-        r.self_penetration = gm.self_penetration;
-        r.q1 = gm.q1;
-        double sum = 0, mx = 0;
-        for (double c : gm.contact_distance) {
-          sum += c;
-          mx = std::max(mx, c);
-        }
-        r.contact_distance_mean = gm.contact_distance.empty() ? 0.0 : sum / gm.contact_distance.size();
-        r.contact_distance_max = mx;
-      });
-    });
-  }
+  if (options.analytic_metrics) add_analytic_metrics(hand, object, grasps, results, options);
   return results;
 }
 

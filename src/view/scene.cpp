@@ -32,11 +32,14 @@ HandRender make_hand_render(const HandModel& hand, int max_link_triangles) {
 std::array<double, 3> force_share_color(double share, int n_contacts) {
   if (!std::isfinite(share)) return {0.5, 0.5, 0.5};
   const double t = std::clamp(share * std::max(n_contacts, 1) / 2.0, 0.0, 1.0);
-  // sRGB stops, converted to linear for glTF's baseColorFactor.
-  const std::array<double, 3> blue{0.20, 0.35, 0.95}, yellow{1.00, 0.85, 0.10}, red{0.90, 0.10, 0.10};
+  // sRGB stops at t = 0, 1/4, 1/2, 3/4, 1 (blue, cyan, green, yellow, red), converted to linear for
+  // glTF's baseColorFactor. web/src/viewer.js uses the same stops for its legend and swatches.
+  static const std::array<std::array<double, 3>, 5> stops{
+      {{0.23, 0.30, 0.75}, {0.0, 0.70, 0.85}, {0.30, 0.80, 0.20}, {1.0, 0.80, 0.0}, {0.85, 0.10, 0.10}}};
+  const int k = std::min(3, static_cast<int>(std::floor(t * 4)));
+  const double u = t * 4 - k;
   std::array<double, 3> c;
-  for (int k = 0; k < 3; ++k)
-    c[k] = t < 0.5 ? blue[k] + (yellow[k] - blue[k]) * (t / 0.5) : yellow[k] + (red[k] - yellow[k]) * ((t - 0.5) / 0.5);
+  for (int i = 0; i < 3; ++i) c[i] = stops[k][i] + (stops[k + 1][i] - stops[k][i]) * u;
   for (double& v : c) v = v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
   return c;
 }

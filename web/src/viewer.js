@@ -37,12 +37,13 @@ function decodeBase64(b64) {
   return bytes.buffer;
 }
 
-// Same ramp as force_share_color() in src/view/scene.cpp, in sRGB for CSS.
+// Same ramp as force_share_color() in src/view/scene.cpp (sRGB stops at t = 0, 1/4, 1/2, 3/4, 1).
+const RAMP = [[0.23, 0.30, 0.75], [0.0, 0.70, 0.85], [0.30, 0.80, 0.20], [1.0, 0.80, 0.0], [0.85, 0.10, 0.10]];
 function shareColor(share, n) {
   if (share === null || share === undefined || !isFinite(share)) return 'rgb(128,128,128)';
   const t = Math.min(1, Math.max(0, (share * Math.max(n, 1)) / 2));
-  const stops = [[0.2, 0.35, 0.95], [1.0, 0.85, 0.1], [0.9, 0.1, 0.1]];
-  const [a, b, u] = t < 0.5 ? [stops[0], stops[1], t / 0.5] : [stops[1], stops[2], (t - 0.5) / 0.5];
+  const k = Math.min(3, Math.floor(t * 4)), u = t * 4 - k;
+  const a = RAMP[k], b = RAMP[k + 1];
   const c = a.map((x, i) => Math.round(255 * (x + (b[i] - x) * u)));
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
@@ -182,7 +183,6 @@ async function grasps(data, ui, viewer) {
   const toggles = { hand: true, object: true, xray: false, contacts: true, cones: !!data.cones };
   const cache = new Map();
   let current = -1;
-  let fitted = false;
 
   ui.side.append(el('header', {},
     el('h1', { text: `${data.hand} · ${data.object_name}` }),
@@ -212,20 +212,23 @@ async function grasps(data, ui, viewer) {
       if (o.isMesh && o.material && o.material.name === 'object') {
         o.material.transparent = toggles.xray;
         o.material.opacity = toggles.xray ? 0.35 : 1;
-        o.material.depthWrite = !toggles.xray;
+        o.material.depthWrite = true;  // self-occluding: reads better than a sorted-less see-through mesh
+        o.material.needsUpdate = true;
       }
       if (o.isMesh && o.material && o.material.name === 'cone') o.visible = toggles.cones;
     });
     viewer.render();
   }
 
-  toggle(ui.toolbar, 'Hand', toggles.hand, (v) => { toggles.hand = v; apply(); });
-  toggle(ui.toolbar, 'Object', toggles.object, (v) => { toggles.object = v; apply(); });
-  toggle(ui.toolbar, 'X-ray', toggles.xray, (v) => { toggles.xray = v; apply(); }, 'Show the object semi-transparent');
-  toggle(ui.toolbar, 'Contacts', toggles.contacts, (v) => { toggles.contacts = v; apply(); });
-  const cones = toggle(ui.toolbar, 'Friction cones', toggles.cones, (v) => { toggles.cones = v; apply(); },
-    data.cones ? `Cones of half-angle atan(${data.friction}) along the contact force` : 'Write the page with --cones to include them');
-  cones.disabled = !data.cones;
+  const inputs = {
+    hand: toggle(ui.toolbar, 'Hand', toggles.hand, (v) => { toggles.hand = v; apply(); }),
+    object: toggle(ui.toolbar, 'Object', toggles.object, (v) => { toggles.object = v; apply(); }),
+    xray: toggle(ui.toolbar, 'X-ray', toggles.xray, (v) => { toggles.xray = v; apply(); }, 'Show the object semi-transparent'),
+    contacts: toggle(ui.toolbar, 'Contacts', toggles.contacts, (v) => { toggles.contacts = v; apply(); }),
+    cones: toggle(ui.toolbar, 'Friction cones', toggles.cones, (v) => { toggles.cones = v; apply(); },
+      data.cones ? `Cones of half-angle atan(${data.friction}) along the contact force, into the object` : 'Write the page with --cones to include them'),
+  };
+  inputs.cones.disabled = !data.cones;
   ui.toolbar.append(el('button', { text: 'Reset view', onclick: () => viewer.fit(viewDir()) }));
   ui.toolbar.append(el('button', { text: '◀', title: 'Previous grasp', onclick: () => step(-1) }));
   ui.toolbar.append(el('button', { text: '▶', title: 'Next grasp', onclick: () => step(1) }));
@@ -263,7 +266,7 @@ async function grasps(data, ui, viewer) {
     if (current !== i) return;
     viewer.setContent(cache.get(i));
     apply();
-    if (!fitted) { viewer.fit(viewDir()); fitted = true; }
+    viewer.fit(viewDir());  // every grasp framed from the side of its own hand-object axis
     if (history.replaceState) history.replaceState(null, '', '#grasp=' + g.index);
   }
   // Look from the side of the hand-object axis, a little from above, so both stay in view.
@@ -302,7 +305,7 @@ async function grasps(data, ui, viewer) {
   await select(start);
   return {
     select: (index) => select(data.grasps.findIndex((g) => g.index === index)),
-    set: (name, value) => { toggles[name] = value; apply(); },
+    set: (name, value) => { toggles[name] = value; if (inputs[name]) inputs[name].checked = value; apply(); },
     current: () => data.grasps[current].index,
     glb: (index) => glbBytes(data, data.grasps[data.grasps.findIndex((g) => g.index === index)].glb),
   };
@@ -334,11 +337,13 @@ async function hand(data, ui, viewer) {
     });
     viewer.render();
   }
-  toggle(ui.toolbar, 'Links', toggles.links, (v) => { toggles.links = v; apply(); });
-  toggle(ui.toolbar, 'Collision spheres', toggles.spheres, (v) => { toggles.spheres = v; apply(); });
-  toggle(ui.toolbar, 'Axes', toggles.axes, (v) => { toggles.axes = v; apply(); });
-  toggle(ui.toolbar, 'Link frames', toggles.link_frames, (v) => { toggles.link_frames = v; apply(); });
-  toggle(ui.toolbar, 'Normals', toggles.normals, (v) => { toggles.normals = v; apply(); });
+  const inputs = {
+    links: toggle(ui.toolbar, 'Links', toggles.links, (v) => { toggles.links = v; apply(); }),
+    spheres: toggle(ui.toolbar, 'Collision spheres', toggles.spheres, (v) => { toggles.spheres = v; apply(); }),
+    axes: toggle(ui.toolbar, 'Axes', toggles.axes, (v) => { toggles.axes = v; apply(); }),
+    link_frames: toggle(ui.toolbar, 'Link frames', toggles.link_frames, (v) => { toggles.link_frames = v; apply(); }),
+    normals: toggle(ui.toolbar, 'Normals', toggles.normals, (v) => { toggles.normals = v; apply(); }),
+  };
   const select = el('select', { onchange: () => { toggles.type = select.value; apply(); } },
     ...data.grasp_types.map((t) => el('option', { value: t.name, text: `${t.name} (${t.candidates})` })),
     el('option', { value: '*', text: 'all types' }), el('option', { value: '', text: 'none' }));
@@ -364,7 +369,15 @@ async function hand(data, ui, viewer) {
   viewer.setContent(scene);
   apply();
   viewer.fit();
-  return { set: (name, value) => { toggles[name] = value; apply(); }, glb: () => glbBytes(data, data.glb) };
+  return {
+    set: (name, value) => {
+      toggles[name] = value;
+      if (inputs[name]) inputs[name].checked = value;
+      if (name === 'type') select.value = value;
+      apply();
+    },
+    glb: () => glbBytes(data, data.glb),
+  };
 }
 
 async function main() {

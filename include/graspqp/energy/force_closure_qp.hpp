@@ -81,6 +81,8 @@ struct ForceClosureQpParams {
   double value_gain = 2.0;
   double value_eps = 1e-2;
   // true: the reference's tangents t1 = n x b, t2 = n x t1 (not unit, §9 item 11); false: unit_tangents().
+  // Either way the pyramid's rotation about n jumps where the construction switches branch
+  // (n_z = 0, resp. b.n = 0.9): no tangent field on the sphere is continuous, so neither is E in n there.
   bool reference_tangents = false;
   BoxQpMethod qp_method = BoxQpMethod::ActiveSet;
 };

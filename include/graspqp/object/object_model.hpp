@@ -26,17 +26,30 @@ struct PointGrid {
     double radius;
     int begin, end;  // range in `index`
   };
+  // Second level: blocks of neighbouring cells (cells[block.begin .. block.end)), so that a query
+  // tests a few dozen blocks and then only the cells of the blocks it touches.
+  std::vector<Cell> blocks;
   std::vector<Cell> cells;
   std::vector<int> index;
-  void build(const std::vector<Vec3>& points, double cell_size);
+  void build(const std::vector<Vec3>& points, double cell_size, int cells_per_block = 4);
+  // Calls visit(cell) for every cell whose bounding sphere passes `overlaps(centre, radius)` (tested on
+  // blocks first).
+  template <class Overlaps, class Visit>
+  void for_each_cell(Overlaps&& overlaps, Visit&& visit) const {
+    for (const Cell& b : blocks) {
+      if (!overlaps(b.centre, b.radius)) continue;
+      for (int c = b.begin; c < b.end; ++c)
+        if (overlaps(cells[c].centre, cells[c].radius)) visit(cells[c]);
+    }
+  }
   // Calls f(i) for every point index in a cell whose bounding sphere overlaps the ball (centre, radius).
   template <class F>
   void for_each_near(const Vec3& centre, double radius, F&& f) const {
-    for (const Cell& c : cells) {
-      const double r = radius + c.radius;
-      if ((c.centre - centre).squaredNorm() > r * r) continue;
-      for (int k = c.begin; k < c.end; ++k) f(index[k]);
-    }
+    for_each_cell(
+        [&](const Vec3& c, double r) { return (c - centre).squaredNorm() <= (r + radius) * (r + radius); },
+        [&](const Cell& cell) {
+          for (int k = cell.begin; k < cell.end; ++k) f(index[k]);
+        });
   }
 };
 

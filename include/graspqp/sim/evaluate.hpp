@@ -64,6 +64,11 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
 // SimGrasps of a dataset, its joint columns matched to the hand's joints by name.
 std::vector<SimGrasp> dataset_sim_grasps(const HandModel& hand, const GraspDataset& grasps);
 
+// Fills the analytic metric fields (penetration depth, contact distance, self-penetration, Q1) of
+// `results`, one per grasp of `grasps` (metrics/grasp_metrics.hpp, in parallel).
+void add_analytic_metrics(const HandModel& hand, const ObjectModel& object, const GraspDataset& grasps,
+                          std::vector<GraspEvalResult>& results, const EvalOptions& options);
+
 // The whole evaluation of one dataset: builds the scene for (hand, object, options.protocol), simulates
 // every grasp and adds the analytic metrics. `object` must be loaded from the dataset's object_path with
 // its scale. This is the entry point for `graspqp generate --validate`.

@@ -28,8 +28,8 @@ struct HandRender {
 HandRender make_hand_render(const HandModel& hand, int max_link_triangles = 0);
 
 // Colour of a contact by force share s (its force / the grasp's total force) among n contacts:
-// t = clamp(s * n / 2, 0, 1) on a blue (t = 0: no force) - yellow (t = 0.5: an equal share) - red
-// (t = 1: twice an equal share or more) ramp. Linear RGB.
+// t = clamp(s * n / 2, 0, 1) on a blue (t = 0: no force) - cyan - green (t = 0.5: an equal share 1/n)
+// - yellow - red (t = 1: twice an equal share or more) ramp; grey when the share is unknown. Linear RGB.
 std::array<double, 3> force_share_color(double share, int n_contacts);
 
 struct GraspSceneOptions {
