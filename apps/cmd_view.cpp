@@ -2,6 +2,7 @@
 #include <graspqp/error.hpp>
 #include <graspqp/view/viewer.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -30,6 +31,7 @@ Handler add_view_command(CLI::App& app) {
   auto* best = cmd->add_option("--best", o->best,
                                "Show the best K grasps: successful first (when an evaluation file exists), then by "
                                "increasing energy");
+  best->check(CLI::Range(1, 1000000000));
   index->excludes(best);
   cmd->add_option("--hand", o->hand,
                   "Hand name or folder. Without --grasps: show this hand alone (default pose, contact candidates, "
@@ -58,11 +60,11 @@ Handler add_view_command(CLI::App& app) {
       vo.grasps = o->grasps;
       vo.out = o->out;
       vo.best = o->best;
-      if (o->best < 0) throw Error("--best: must be positive");
       if (!o->index.empty()) {
         for (double v : parse_number_list(o->index, "--index")) {
           if (v != std::floor(v) || v < 0) throw Error("--index: '" + std::to_string(v) + "' is not a row number (0-based)");
-          vo.indices.push_back(static_cast<int>(v));
+          if (std::find(vo.indices.begin(), vo.indices.end(), static_cast<int>(v)) == vo.indices.end())
+            vo.indices.push_back(static_cast<int>(v));
         }
         if (vo.indices.empty()) throw Error("--index: no row given");
       }

@@ -17,3 +17,7 @@ echo "== Analytic metrics (contact distance, penetration depth, Ferrari-Canny Q1
 "$G" metrics --grasps "$OUT/mug/allegro-full-graspqp.h5" --json "$OUT/metrics.json"
 echo
 echo "Grasps: $OUT/mug/allegro-full-graspqp.h5 (format: docs/format.md); run summary: $OUT/summary.json"
+echo
+echo "== Viewer: the grasps in 3D (glTF files + one self-contained page; works offline from file://)"
+PAGE=$("$G" view --grasps "$OUT/mug/allegro-full-graspqp.h5" --cones --out "$OUT/viewer")
+echo "Open in a browser: $PAGE"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages graspqp needs. Idempotent: only missing packages are installed.
+# Installs the Debian packages graspqp needs, then the browser viewer's npm packages (web/setup.sh).
+# Idempotent: only missing packages are installed.
 # Works as root; uses sudo otherwise.
 set -euo pipefail
 
@@ -10,7 +11,12 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libmujoco-dev
   libssl-dev python3 python3-numpy python3-h5py
   libbullet-extras-dev python3-matplotlib
+  chromium
 )
+# The browser viewer (`graspqp view`, web/) needs Node.js and npm; any recent install will do, so
+# Debian's packages are added only when the commands are missing. chromium runs its browser tests.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -19,18 +25,20 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "install_deps: missing packages (${missing[*]}) and not root, no sudo available" >&2; exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+      echo "install_deps: missing packages (${missing[*]}) and not root, no sudo available" >&2; exit 1
+    fi
   fi
+
+  echo "install_deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install_deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# npm packages of the browser viewer (pinned in web/package-lock.json) and its page script
+# web/dist/viewer.js; skips what is up to date.
+bash "$(dirname "${BASH_SOURCE[0]}")/../web/setup.sh"

@@ -298,7 +298,7 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
     << "\" noslip_iterations=\"" << protocol.noslip_iterations << "\" gravity=\"0 0 " << num(-protocol.gravity)
     << "\">\n";
   x << "  <flag multiccd=\"" << (protocol.multiccd ? "enable" : "disable") << "\"/>\n </option>\n";
-  x << " <size nconmax=\"600\" njmax=\"3000\"/>\n";
+  x << " <size nconmax=\"500\" njmax=\"2000\" nstack=\"4000000\"/>\n";
   x << " <default>\n  <geom condim=\"" << protocol.condim << "\" friction=\"" << num(protocol.friction) << " "
     << num(protocol.torsional_friction) << " " << num(protocol.rolling_friction) << "\" solref=\""
     << num(protocol.solref_timeconst) << " " << num(protocol.solref_dampratio) << "\" solimp=\""

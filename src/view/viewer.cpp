@@ -78,6 +78,7 @@ std::string page_html(const std::string& title, const json& data, const std::str
   html.reserve(data_text.size() + js.size() + 1024);
   html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  html += "<link rel=\"icon\" href=\"data:,\">\n";  // no favicon request from a web server
   html += "<meta name=\"generator\" content=\"graspqp " + std::string(kVersion) + "\">\n";
   html += "<title>" + html_escape(title) + "</title>\n</head>\n<body>\n";
   html += "<noscript>This page needs JavaScript and WebGL.</noscript>\n";
@@ -331,7 +332,6 @@ ViewResult write_grasp_view(const GraspViewOptions& o) {
   const fs::path object_path = resolve_object(o, d);
   TriangleMesh object_mesh = load_mesh(object_path, Vec3::Constant(d.scale));
   if (!d.object_sha256.empty() && o.object.empty()) {
-    std::error_code ec;
     if (sha256_file(object_path) != d.object_sha256)
       result.notes.push_back(object_path.string() + ": differs from the mesh the grasps were generated for (sha256)");
   }

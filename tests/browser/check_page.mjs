@@ -69,7 +69,10 @@ try {
   const page = context.pages()[0] || await context.newPage();
   const pageUrl = pathToFileURL(resolve(args.page)).href;
   page.on('console', (m) => { if (m.type() === 'error') fail(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => fail(`page error: ${e.message}`));
+  let pageFailed;
+  const pageFailure = new Promise((_, reject) => { pageFailed = reject; });
+  pageFailure.catch(() => {});
+  page.on('pageerror', (e) => { fail(`page error: ${e.message}`); pageFailed(new Error('the page threw before it was ready')); });
   page.on('requestfailed', (r) => fail(`request failed: ${r.url()} (${r.failure() && r.failure().errorText})`));
   page.on('request', (r) => {
     const u = r.url();
@@ -78,8 +81,12 @@ try {
 
   const t0 = Date.now();
   await page.goto(pageUrl, { waitUntil: 'load', timeout: args.timeoutMs });
-  await page.waitForFunction(() => document.documentElement.dataset.graspqpReady || document.documentElement.dataset.graspqpError,
-    null, { timeout: args.timeoutMs });
+  // Ready (or failed) as the viewer reports it, or an uncaught exception, whichever comes first.
+  await Promise.race([
+    page.waitForFunction(() => document.documentElement.dataset.graspqpReady || document.documentElement.dataset.graspqpError,
+      null, { timeout: args.timeoutMs }),
+    pageFailure,
+  ]);
   result.checks.load_ms = Date.now() - t0;
   const state = await page.evaluate(() => ({
     ready: document.documentElement.dataset.graspqpReady || null,

@@ -170,6 +170,14 @@ function buildLayout(data) {
   return { side, toolbar, view, info };
 }
 
+// Notes from the writer (selection capped, meshes simplified, hand load warnings): folded when many.
+function notes(list) {
+  if (!list || !list.length) return null;
+  const items = list.map((n) => el('div', { class: 'gq-notes', text: n }));
+  if (list.length <= 2) return el('div', {}, ...items);
+  return el('details', {}, el('summary', { class: 'gq-notes', text: `${list.length} notes` }), ...items);
+}
+
 function toggle(toolbar, label, checked, onchange, title) {
   const input = el('input', { type: 'checkbox' });
   input.checked = checked;
@@ -189,7 +197,7 @@ async function grasps(data, ui, viewer) {
     el('div', { class: 'meta', text: `${data.grasps.length} of ${data.n_grasps_in_file} grasps · type ${data.grasp_type} · energy ${data.energy_name}` }),
     el('div', { class: 'meta', text: data.file }),
     data.eval_file ? el('div', { class: 'meta', text: 'evaluation: ' + data.eval_file }) : null,
-    ...(data.notes || []).map((n) => el('div', { class: 'gq-notes', text: n }))));
+    notes(data.notes)));
   const list = el('div', { id: 'gq-list' });
   ui.side.append(list);
   const cards = data.grasps.map((g, i) => {
@@ -317,7 +325,7 @@ async function hand(data, ui, viewer) {
     el('h1', { text: `Hand ${data.hand}` }),
     el('div', { class: 'meta', text: `${data.links} links · ${data.dof} joints · ${data.spheres} collision spheres` }),
     el('div', { class: 'meta', text: data.directory }),
-    ...(data.notes || []).map((n) => el('div', { class: 'gq-notes', text: n }))));
+    notes(data.notes)));
   const list = el('div', { id: 'gq-list' });
   ui.side.append(list);
   list.append(el('div', { class: 'gq-card' }, el('b', { text: 'Grasp types' })));

@@ -1,0 +1,402 @@
+// Physics evaluation in MuJoCo: hand-made Panda grasps on a box under the protocols, determinism,
+// protocol constants in the compiled model, couplings, convex decomposition.
+#include <graspqp/error.hpp>
+#include <graspqp/geometry/mesh.hpp>
+#include <graspqp/hand/kinematics.hpp>
+#include <graspqp/sim/eval_report.hpp>
+#include <graspqp/sim/evaluate.hpp>
+
+#include <gtest/gtest.h>
+#include <mujoco/mujoco.h>
+
+#include <cmath>
+#include <fstream>
+#include <unistd.h>
+
+#include "test_util.hpp"
+
+namespace fs = std::filesystem;
+using namespace graspqp;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("graspqp_test_sim_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void write_obj(const fs::path& path, const TriangleMesh& m) {
+  std::ofstream out(path);
+  for (const auto& v : m.vertices) out << "v " << v.x() << " " << v.y() << " " << v.z() << "\n";
+  for (const auto& f : m.faces) out << "f " << f[0] + 1 << " " << f[1] + 1 << " " << f[2] + 1 << "\n";
+}
+
+// A 4 x 1.6 x 4 cm box (y is the squeezing direction) centred at the object-frame origin. Thin enough that
+// the wide-open gripper (pads at |y| = 4 cm) does not cage it within the 3 cm failure distance.
+struct BoxFixture {
+  fs::path dir, box;
+  HandModel panda;
+  ObjectModel object;
+  BoxFixture() {
+    dir = temp_dir("box");
+    box = dir / "box.obj";
+    write_obj(box, make_box(Vec3(0.04, 0.016, 0.04)));
+    panda = load_hand("panda");
+    ObjectLoadOptions lo;
+    lo.surface_samples = 200;
+    object = load_object(box, lo);
+  }
+  ~BoxFixture() { fs::remove_all(dir); }
+};
+
+BoxFixture& box_fixture() {
+  static BoxFixture f;
+  return f;
+}
+
+// One Panda grasp: hand frame at (0, 0, -0.03) + offset (the pads, at hand z 0.021-0.036, straddle the
+// box's y faces), finger opening q (pad surface at |y| = q), closing delta dq.
+GraspDataset panda_grasps(const std::vector<std::array<double, 3>>& rows) {
+  GraspDataset d;
+  const int n = static_cast<int>(rows.size());
+  d.hand = "panda";
+  d.grasp_type = "full";
+  d.energy_name = "hand-made";
+  d.root_pose.resize(n, 7);
+  d.joints.resize(n, 1);
+  d.closing_delta.resize(n, 1);
+  d.joint_names = {"panda_finger_joint1"};
+  d.contact_idx.resize(n, 2);
+  for (int i = 0; i < n; ++i) {
+    d.root_pose.row(i) << 0, 0, -0.03 - rows[i][2], 1, 0, 0, 0;
+    d.joints(i, 0) = rows[i][0];
+    d.closing_delta(i, 0) = rows[i][1];
+    d.contact_idx(i, 0) = 2;
+    d.contact_idx(i, 1) = 10;
+  }
+  d.energy = Eigen::VectorXd::Zero(n);
+  return d;
+}
+
+const std::array<double, 3> kHold{0.0085, -0.01, 0.0};   // 0.5 mm gap per side, closing 1 cm
+const std::array<double, 3> kOpen{0.04, -0.005, 0.0};    // fingers wide open, target still open
+const std::array<double, 3> kFar{0.0085, -0.01, 0.05};   // the good grasp, hand 5 cm further back
+
+EvalOptions options_for(const std::string& protocol, int threads = 2) {
+  EvalOptions o;
+  o.protocol = make_protocol(protocol);
+  o.threads = threads;
+  o.analytic_metrics = false;
+  return o;
+}
+
+}  // namespace
+
+TEST(SimProtocol, BuiltInsAreValidAndRoundTrip) {
+  for (const auto& name : protocol_names()) {
+    const SimProtocol p = make_protocol(name);
+    EXPECT_NO_THROW(validate_protocol(p));
+    SimProtocol q = make_protocol("graspqp");
+    apply_protocol_json(q, protocol_to_json(p));
+    EXPECT_EQ(protocol_to_json(q), protocol_to_json(p)) << name;
+  }
+  EXPECT_THROW(make_protocol("isaac"), Error);
+  SimProtocol p = make_protocol("graspqp");
+  apply_protocol_setting(p, "magnitude=5");
+  apply_protocol_setting(p, "trial_rule=all");
+  apply_protocol_setting(p, "tests=[[[0,0,1]]]");
+  apply_protocol_setting(p, "test_names=[\"up\"]");
+  EXPECT_DOUBLE_EQ(p.magnitude, 5);
+  EXPECT_EQ(p.trial_rule, "all");
+  ASSERT_EQ(p.tests.size(), 1u);
+  EXPECT_NO_THROW(validate_protocol(p));
+  EXPECT_THROW(apply_protocol_setting(p, "no_such_key=1"), Error);
+  EXPECT_THROW(apply_protocol_setting(p, "magnitude=\"x\""), Error);
+  apply_protocol_setting(p, "trial_rule=sometimes");
+  EXPECT_THROW(validate_protocol(p), Error);
+  // The reference's timing: three 1.5 s phases.
+  const SimProtocol g = make_protocol("graspqp");
+  EXPECT_NEAR(g.test_duration(0), 1.5, 1e-12);
+  EXPECT_NEAR(g.total_duration(), 4.5, 1e-12);
+}
+
+TEST(SimModel, ProtocolConstantsAreInTheCompiledModel) {
+  auto& f = box_fixture();
+  SimSceneOptions so;
+  for (const auto& name : protocol_names()) {
+    const SimProtocol p = make_protocol(name);
+    const auto scene = build_sim_scene(f.panda, f.object, p, so);
+    const mjModel* m = scene->model.get();
+    SCOPED_TRACE(name);
+    EXPECT_DOUBLE_EQ(m->opt.timestep, p.timestep);
+    EXPECT_DOUBLE_EQ(m->opt.gravity[0], 0);
+    EXPECT_DOUBLE_EQ(m->opt.gravity[1], 0);
+    EXPECT_DOUBLE_EQ(m->opt.gravity[2], -p.gravity);
+    EXPECT_DOUBLE_EQ(m->opt.impratio, p.impratio);
+    EXPECT_EQ(m->opt.cone, p.cone == "elliptic" ? mjCONE_ELLIPTIC : mjCONE_PYRAMIDAL);
+    EXPECT_EQ(m->opt.noslip_iterations, p.noslip_iterations);
+    const double expected_mass = p.object_mass > 0 ? p.object_mass : p.object_density * 0.04 * 0.016 * 0.04;
+    EXPECT_NEAR(m->body_mass[scene->object_body], expected_mass, 1e-6 * expected_mass);
+    EXPECT_NEAR(scene->object_mass, expected_mass, 1e-6 * expected_mass);
+    // Box inertia about its centre: the principal moments sum to m (a^2 + b^2 + c^2) / 6.
+    const double trace = expected_mass * (0.04 * 0.04 + 0.016 * 0.016 + 0.04 * 0.04) / 6;
+    EXPECT_NEAR(m->body_inertia[3 * scene->object_body + 0] + m->body_inertia[3 * scene->object_body + 1] +
+                    m->body_inertia[3 * scene->object_body + 2],
+                trace, 1e-5 * trace);
+    for (int g = 0; g < m->ngeom; ++g) {
+      EXPECT_DOUBLE_EQ(m->geom_friction[3 * g + 0], p.friction);
+      EXPECT_DOUBLE_EQ(m->geom_friction[3 * g + 1], p.torsional_friction);
+      EXPECT_EQ(m->geom_condim[g], p.condim);
+      EXPECT_DOUBLE_EQ(m->geom_solimp[5 * g + 0], p.solimp_dmin);
+      EXPECT_DOUBLE_EQ(m->geom_solref[2 * g + 0], p.solref_timeconst);
+    }
+    // Panda: one actuator on joint1 with the hand.json gain and force limit; joint2 coupled by an equality.
+    ASSERT_EQ(m->nu, 1);
+    EXPECT_DOUBLE_EQ(m->actuator_gainprm[0], 1000 * p.kp_scale);
+    EXPECT_DOUBLE_EQ(m->actuator_forcerange[1], 70 * p.force_limit_scale);
+    ASSERT_EQ(m->neq, 1);
+    EXPECT_EQ(m->eq_type[0], mjEQ_JOINT);
+    EXPECT_DOUBLE_EQ(m->eq_data[1], 1.0);  // polycoef: follower = 0 + 1 * leader
+    EXPECT_EQ(m->nmocap, 1);
+  }
+  // Overrides reach the model.
+  SimProtocol p = make_protocol("graspqp");
+  apply_protocol_setting(p, "object_mass=0.5");
+  apply_protocol_setting(p, "friction=0.3");
+  apply_protocol_setting(p, "gravity=9.81");
+  apply_protocol_setting(p, "kp_scale=2");
+  const auto scene = build_sim_scene(f.panda, f.object, p, so);
+  const mjModel* m = scene->model.get();
+  EXPECT_DOUBLE_EQ(m->body_mass[scene->object_body], 0.5);
+  EXPECT_DOUBLE_EQ(m->geom_friction[0], 0.3);
+  EXPECT_DOUBLE_EQ(m->opt.gravity[2], -9.81);
+  EXPECT_DOUBLE_EQ(m->actuator_gainprm[0], 2000);
+}
+
+TEST(SimModel, CouplingsBecomeEqualities) {
+  auto& f = box_fixture();
+  const HandModel robotiq = load_hand("robotiq2");
+  const auto scene = build_sim_scene(robotiq, f.object, make_protocol("graspqp"), {});
+  const mjModel* m = scene->model.get();
+  EXPECT_EQ(m->nu, 1);
+  EXPECT_EQ(m->neq, 5);  // the five coupled joints of the 2F-140
+  const HandModel allegro = load_hand("allegro");
+  const auto s2 = build_sim_scene(allegro, f.object, make_protocol("graspqp"), {});
+  EXPECT_EQ(s2->model->nu, 16);
+  EXPECT_EQ(s2->model->neq, 0);
+  // Joint origins and axes: MuJoCo's forward kinematics matches HandModel's.
+  mjData* d = mj_makeData(s2->model.get());
+  const Eigen::VectorXd q = allegro.default_joints();
+  std::vector<double> jv;
+  coupled_joint_values(allegro, q, jv);
+  for (size_t l = 0; l < allegro.links.size(); ++l)
+    if (s2->link_qpos[l] >= 0) d->qpos[s2->link_qpos[l]] = jv[l];
+  d->mocap_pos[0] = 0.1;
+  d->mocap_quat[0] = std::cos(0.3);
+  d->mocap_quat[3] = std::sin(0.3);
+  mj_forward(s2->model.get(), d);
+  HandData hd(allegro);
+  const Mat3 R = Eigen::Quaterniond(std::cos(0.3), 0, 0, std::sin(0.3)).toRotationMatrix();
+  forward_kinematics(allegro, make_state(Vec3(0.1, 0, 0), R, q), hd);
+  for (size_t l = 0; l < allegro.links.size(); ++l) {
+    const int b = s2->link_body[l];
+    for (int k = 0; k < 3; ++k) EXPECT_NEAR(d->xpos[3 * b + k], hd.position[l][k], 1e-9) << allegro.links[l].name;
+  }
+  mj_deleteData(d);
+}
+
+TEST(SimEval, PandaSqueezingABoxHoldsUnderBothProtocols) {
+  auto& f = box_fixture();
+  const GraspDataset d = panda_grasps({kHold});
+  for (const std::string protocol : {"graspqp", "dexgraspnet"}) {
+    const auto r = evaluate_grasps(f.panda, f.object, d, options_for(protocol));
+    ASSERT_EQ(r.size(), 1u);
+    SCOPED_TRACE(protocol);
+    EXPECT_TRUE(r[0].error.empty()) << r[0].error;
+    EXPECT_TRUE(r[0].success);
+    EXPECT_TRUE(r[0].success_all);  // every direction holds
+    for (double t : r[0].test_success) EXPECT_EQ(t, 1.0);
+    EXPECT_GE(r[0].settle_contacts, 2);  // both fingers touch the box
+    EXPECT_LT(r[0].max_translation, 0.01);
+  }
+}
+
+TEST(SimEval, OpenFingersAndDistantHandFail) {
+  auto& f = box_fixture();
+  const GraspDataset d = panda_grasps({kOpen, kFar});
+  for (const std::string protocol : {"graspqp", "dexgraspnet"}) {
+    const auto r = evaluate_grasps(f.panda, f.object, d, options_for(protocol));
+    ASSERT_EQ(r.size(), 2u);
+    for (int i = 0; i < 2; ++i) {
+      SCOPED_TRACE(protocol + (i ? " far" : " open"));
+      EXPECT_TRUE(r[i].error.empty()) << r[i].error;
+      EXPECT_FALSE(r[i].success);
+      EXPECT_FALSE(r[i].success_all);
+      // DexGraspNet's contact rule holds trivially in the directions that push the object onto the hand,
+      // so only the reference's lenient "any" rule of the graspqp protocol is meaningful here.
+      if (protocol == "graspqp") EXPECT_FALSE(r[i].success_any);
+      EXPECT_EQ(r[i].settle_contacts, 0);
+    }
+  }
+}
+
+TEST(SimEval, DexGraspBenchProtocolHoldsAndFails) {
+  auto& f = box_fixture();
+  const auto r = evaluate_grasps(f.panda, f.object, panda_grasps({kHold, kOpen}), options_for("dexgraspbench"));
+  EXPECT_TRUE(r[0].success);
+  EXPECT_LT(r[0].max_rotation_deg, 15);
+  EXPECT_FALSE(r[1].success);
+}
+
+TEST(SimEval, DeterministicAcrossRunsAndThreads) {
+  auto& f = box_fixture();
+  // Grasps close to the decision boundary are the most sensitive to any non-determinism.
+  const GraspDataset d = panda_grasps({kHold, {0.0082, -0.004, 0.0}, {0.008, -0.002, 0.005}, kOpen, {0.009, -0.01, 0.01}});
+  EvalOptions o = options_for("graspqp", 2);
+  o.trials = 2;
+  const auto a = evaluate_grasps(f.panda, f.object, d, o);
+  const auto b = evaluate_grasps(f.panda, f.object, d, o);
+  o.threads = 1;
+  const auto c = evaluate_grasps(f.panda, f.object, d, o);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (const auto* other : {&b[i], &c[i]}) {
+      EXPECT_EQ(a[i].success, other->success) << i;
+      EXPECT_EQ(a[i].trials_ok_any, other->trials_ok_any) << i;
+      EXPECT_EQ(a[i].max_translation, other->max_translation) << i;  // bit-identical
+      EXPECT_EQ(a[i].max_rotation_deg, other->max_rotation_deg) << i;
+      EXPECT_EQ(a[i].settle_translation, other->settle_translation) << i;
+    }
+  }
+}
+
+TEST(SimEval, PerturbedTrialsAndGraspRule) {
+  auto& f = box_fixture();
+  EvalOptions o = options_for("graspqp");
+  o.trials = 3;
+  const auto r = evaluate_grasps(f.panda, f.object, panda_grasps({kHold, kOpen}), o);
+  EXPECT_EQ(r[0].trials, 3);
+  EXPECT_EQ(r[0].trials_ok_any, 3);  // 1 mm / 1 deg do not break a centred squeeze
+  EXPECT_TRUE(r[0].success);
+  EXPECT_EQ(r[1].trials_ok_any, 0);
+  // A one-direction protocol whose force exceeds the friction capacity fails, "any" and "all" agree.
+  SimProtocol p = make_protocol("graspqp");
+  apply_protocol_setting(p, "magnitude=200");
+  o.protocol = p;
+  o.trials = 1;
+  const auto s = evaluate_grasps(f.panda, f.object, panda_grasps({kHold}), o);
+  EXPECT_FALSE(s[0].success_any);
+  EXPECT_FALSE(s[0].success_all);
+}
+
+TEST(SimEval, InitialPenetrationPrefilter) {
+  auto& f = box_fixture();
+  // Fingers 4 mm inside the box on each side.
+  const GraspDataset d = panda_grasps({{0.004, -0.005, 0.0}});
+  EvalOptions o = options_for("dexgraspbench");
+  apply_protocol_setting(o.protocol, "max_initial_penetration=0.002");
+  const auto r = evaluate_grasps(f.panda, f.object, d, o);
+  EXPECT_GT(r[0].initial_penetration, 0.003);
+  EXPECT_TRUE(r[0].prefiltered);
+  EXPECT_FALSE(r[0].success);
+}
+
+TEST(SimEval, AnalyticMetricsAndOutputs) {
+  auto& f = box_fixture();
+  const GraspDataset d = panda_grasps({kHold, kOpen});
+  EvalOptions o = options_for("graspqp");
+  o.analytic_metrics = true;
+  const auto r = evaluate_grasps(f.panda, f.object, d, o);
+  ASSERT_TRUE(std::isfinite(r[0].penetration_depth));
+  EXPECT_LT(r[0].penetration_depth, 1e-3);  // 0.5 mm gaps: no penetration
+  EXPECT_NEAR(r[0].contact_distance_mean, 0.0005, 0.0015);
+  EXPECT_GT(r[1].contact_distance_mean, 0.02);
+  // Eval file and summary.
+  const fs::path dir = temp_dir("outputs");
+  EvalFileRecord rec;
+  rec.input = f.box;
+  rec.output = dir / "box.eval.h5";
+  rec.object_name = "box";
+  rec.hand = "panda";
+  rec.grasp_type = "full";
+  rec.energy = "hand-made";
+  rec.root_pose = d.root_pose;
+  rec.joints = d.joints;
+  rec.lower = f.panda.lower_limits();
+  rec.upper = f.panda.upper_limits();
+  rec.joint_names = {"panda_finger_joint1"};
+  rec.results = r;
+  write_eval_file(rec, o);
+  EXPECT_EQ(read_eval_success(rec.output), (std::vector<int>{1, 0}));
+  const auto summary = eval_file_summary(rec, o);
+  EXPECT_DOUBLE_EQ(summary["success_rate"].get<double>(), 0.5);
+  const auto report = eval_report({summary}, o, 1.0, 2);
+  EXPECT_DOUBLE_EQ(report["success_rate"].get<double>(), 0.5);
+  EXPECT_EQ(report["protocol"]["name"], "graspqp");
+  const std::string md = eval_report_markdown(report);
+  EXPECT_NE(md.find("| box | panda |"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(ConvexDecomposition, ConcaveObjectSplitsAndCaches) {
+  // An L-shaped solid (two boxes sharing a face region) is not convex: HACD must split it.
+  TriangleMesh a = make_box(Vec3(0.08, 0.02, 0.02));
+  TriangleMesh b = make_box(Vec3(0.02, 0.08, 0.02));
+  transform_mesh(a, Eigen::Isometry3d(Eigen::Translation3d(0.03, 0, 0)));
+  transform_mesh(b, Eigen::Isometry3d(Eigen::Translation3d(0, 0.03, 0)));
+  EXPECT_GT(hull_concavity(a), -1.0);
+  EXPECT_LT(hull_concavity(a), 1e-6);  // a box is convex
+  const fs::path dir = temp_dir("hacd");
+  TriangleMesh l = a;
+  append_mesh(l, b);
+  write_obj(dir / "l.obj", l);
+  // Components are found first (two boxes), and each is convex.
+  EXPECT_EQ(connected_components(l).size(), 2u);
+  // A real concave mesh: the mug.
+  const fs::path mug = test::object_path("ycb/mug/textured.obj");
+  HacdOptions ho;
+  const auto first = object_convex_parts(mug, 1.0, ho, dir / "cache");
+  EXPECT_EQ(first.source, "hacd");
+  EXPECT_GT(first.parts.size(), 8u);
+  const auto second = object_convex_parts(mug, 1.0, ho, dir / "cache");
+  EXPECT_EQ(second.source.rfind("cache:", 0), 0u);
+  ASSERT_EQ(second.parts.size(), first.parts.size());
+  for (size_t i = 0; i < first.parts.size(); ++i) {
+    const auto a = first.parts[i].bounding_box(), b = second.parts[i].bounding_box();
+    EXPECT_NEAR((a.min() - b.min()).norm() + (a.max() - b.max()).norm(), 0, 1e-8);
+  }
+  // Every part is a closed convex solid with positive volume.
+  for (const auto& p : first.parts) {
+    EXPECT_EQ(count_open_edges(p), 0);
+    EXPECT_GT(mesh_mass_properties(p).volume, 0);
+  }
+  // User-supplied parts win over the cache.
+  fs::create_directories(dir / "parts");
+  write_obj(dir / "parts" / "a.obj", make_box(Vec3(0.05, 0.05, 0.05)));
+  const auto user = object_convex_parts(mug, 2.0, ho, dir / "cache", dir / "parts");
+  EXPECT_EQ(user.source, "user:" + (dir / "parts").string());
+  ASSERT_EQ(user.parts.size(), 1u);
+  EXPECT_NEAR(user.parts[0].bounding_box().sizes().x(), 0.1, 1e-6);  // scaled by 2
+  fs::remove_all(dir);
+}
+
+TEST(ConvexDecomposition, FlatPartsGetThickness) {
+  std::vector<Vec3> square = {Vec3(0, 0, 0), Vec3(1, 0, 0), Vec3(0, 1, 0), Vec3(1, 1, 0)};
+  const TriangleMesh h = solid_convex_hull(square, 1e-3);
+  ASSERT_FALSE(h.faces.empty());
+  EXPECT_NEAR(h.bounding_box().sizes().z(), 1e-3, 1e-6);
+  EXPECT_GT(mesh_mass_properties(h).volume, 0);
+}
+
+TEST(SimModel, MassPropertiesOfABox) {
+  TriangleMesh box = make_box(Vec3(0.1, 0.2, 0.3));
+  transform_mesh(box, Eigen::Isometry3d(Eigen::Translation3d(1, 2, 3)));
+  const MassProperties mp = mesh_mass_properties(box);
+  EXPECT_NEAR(mp.volume, 0.006, 1e-12);
+  EXPECT_NEAR((mp.com - Vec3(1, 2, 3)).norm(), 0, 1e-9);
+  EXPECT_NEAR(mp.inertia(0, 0), (0.04 + 0.09) / 12, 1e-9);
+  EXPECT_NEAR(mp.inertia(2, 2), (0.01 + 0.04) / 12, 1e-9);
+  EXPECT_NEAR(mp.inertia(0, 1), 0, 1e-9);
+}
