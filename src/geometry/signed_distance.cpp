@@ -153,6 +153,7 @@ struct SignedDistanceField::Impl {
   std::vector<Vec3> corners;                        // mesh vertices, reordered
   std::vector<PrimitiveInfo> info;
   double max_abs_coordinate = 0;  // scale for the float-rounding slack
+  Eigen::AlignedBox3d bounds;      // of the mesh: query_within's broad phase
 
   // Coarse grid holding, per cell, a mesh vertex near it. The distance from p to its cell's vertex
   // bounds the distance to the surface from above, whatever p: it is the starting radius of the
@@ -438,6 +439,8 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   if (!p.allFinite()) throw Error("SignedDistanceField: query point is not finite");
   QueryState state{primitive_corners.data(), corners.data(), info.data(), p,
                    1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
+  // Broad phase: the box is no farther than the surface.
+  if (bounds.squaredExteriorDistance(p) > max_distance * max_distance) return false;
   // The hint always has a triangle within it, so a query never comes back empty when it is used.
   const double start = std::min(max_distance, radius_hint(p));
   RTCPointQuery query;
@@ -501,6 +504,7 @@ SignedDistanceField::SignedDistanceField(TriangleMesh mesh) : impl_(std::make_un
     impl_->max_abs_coordinate = std::max(impl_->max_abs_coordinate, v.cwiseAbs().maxCoeff());
   }
   impl_->mesh = std::move(mesh);
+  impl_->bounds = impl_->mesh.bounding_box();
   impl_->build_primitives();
   impl_->build_distance_grid();
   impl_->build_scene();

@@ -53,6 +53,7 @@ json analyze_grasp_file(const std::filesystem::path& file, const AnalyzeOverride
   for (size_t b = 0; b < metrics.size(); ++b) {
     const GraspMetrics& m = metrics[b];
     per.push_back({{"contact_distance_median", median(m.contact_distance)},
+                   {"contact_distances", m.contact_distance},
                    {"penetration_depth", m.penetration_depth},
                    {"object_in_hand_depth", m.object_in_hand_depth},
                    {"hand_in_object_depth", m.hand_in_object_depth},

@@ -20,7 +20,8 @@ struct SdfResult {
 };
 
 // Jacobian d(normal)/d(query point) of the SDF normal at a query result (zero in a face region,
-// (I - n n^T - e e^T)/|d| in an edge region, (I - n n^T)/|d| in a vertex region). Exact away from the surface.
+// (I - n n^T - e e^T)/d in an edge region, (I - n n^T)/d in a vertex region, d the signed distance:
+// inside, the normal turns the other way). Exact away from the surface and the medial axis.
 Mat3 normal_jacobian(const SdfResult& r);
 
 // Immutable after construction; queries are thread-safe.
