@@ -89,6 +89,8 @@ Handler add_generate_command(CLI::App& app) {
   adv->add_option("--w-spen", g.energy.weights.spen, "Weight of E_spen")->capture_default_str();
   adv->add_option("--w-joints", g.energy.weights.joints, "Weight of E_joints")->capture_default_str();
   adv->add_option("--w-prior", g.energy.weights.prior, "Weight of E_prior (table-top: grasp axis down)")->capture_default_str();
+  adv->add_option("--w-wall", g.energy.weights.wall, "Weight of E_wall (table-top: no hand point below the table)")->capture_default_str();
+  adv->add_option("--table-z", g.energy.table_z, "Height of the table plane in the object frame [m]")->capture_default_str();
   adv->add_option("--friction", g.energy.qp.friction, "Friction coefficient of the QP's cones")->capture_default_str();
   adv->add_option("--cone-edges", g.energy.qp.cone_edges, "Edges per linearized friction cone")->capture_default_str();
   adv->add_option("--torque-weight", g.energy.qp.torque_weight, "Torque weight of the grasp matrix")->capture_default_str();

@@ -29,7 +29,7 @@ void energy(benchmark::State& state, int only_term) {
   const GraspType& type = s.hand.grasp_type("full");
   EnergyConfig config;
   if (only_term >= 0) {
-    config.weights = EnergyWeights{0, 0, 0, 0, 0, 0};
+    config.weights = EnergyWeights{0, 0, 0, 0, 0, 0, 0};
     double* w[] = {&config.weights.dis, &config.weights.fc, &config.weights.pen, &config.weights.spen};
     *w[only_term] = 1;
   }

@@ -29,8 +29,10 @@ const Fixture& fixture(const std::string& hand, const std::string& object) {
 
 EnergyConfig only(int term) {
   EnergyConfig c;
-  c.weights = EnergyWeights{0, 0, 0, 0, 0, 0};
-  double* w[] = {&c.weights.dis, &c.weights.fc, &c.weights.pen, &c.weights.spen, &c.weights.joints, &c.weights.prior};
+  c.weights = EnergyWeights{0, 0, 0, 0, 0, 0, 0};
+  c.table_z = 0.02;  // a table through the objects, so that E_wall is active
+  double* w[] = {&c.weights.dis,    &c.weights.fc,    &c.weights.pen, &c.weights.spen,
+                 &c.weights.joints, &c.weights.prior, &c.weights.wall};
   *w[term] = 1.0;
   return c;
 }
@@ -91,6 +93,7 @@ TEST_P(EnergyGradient, ForceClosureQP) { check_gradient(GetParam().hand, GetPara
 TEST_P(EnergyGradient, Penetration) { check_gradient(GetParam().hand, GetParam().object, 2, -0.04); }
 TEST_P(EnergyGradient, JointLimits) { check_gradient(GetParam().hand, GetParam().object, 4, 0.0); }
 TEST_P(EnergyGradient, Prior) { check_gradient(GetParam().hand, GetParam().object, 5, 0.0); }
+TEST_P(EnergyGradient, Wall) { check_gradient(GetParam().hand, GetParam().object, 6, 0.0); }
 
 INSTANTIATE_TEST_SUITE_P(Hands, EnergyGradient,
                          ::testing::Values(Case{"allegro", "ycb/mug/textured.obj"},

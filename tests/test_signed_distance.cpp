@@ -229,6 +229,17 @@ TEST(SdfMug, FarAwayPoints) {
     for (int i = 0; i < 20; ++i) points.push_back(r * rng.direction());
   check_against_references(mug_sdf(), points, "far");
   for (const auto& p : points) EXPECT_GT(mug_sdf().query(p).distance, 0);
+  // Absurdly far (the second beyond float range): an answer all the same, outside, pointing away.
+  // Rounding of |p - c|^2 hides the mug's size here, so only that much is exact.
+  double mesh_radius = 0;
+  for (const auto& v : mug().vertices) mesh_radius = std::max(mesh_radius, v.norm());
+  for (const Vec3& huge : {Vec3(1e15, -3e14, 2e14), Vec3(1e39, -3e38, 2e38)}) {
+    const SdfResult r = mug_sdf().query(huge);
+    ASSERT_GE(r.face, 0);
+    EXPECT_GT(r.distance, 0);
+    EXPECT_NEAR(r.distance, huge.norm(), mesh_radius + 1e-15 * huge.norm());
+    EXPECT_LT((r.normal - huge.normalized()).norm(), 1e-9);
+  }
 }
 
 // Central-difference gradient, or nothing when the closest point jumps within the stencil (near the
@@ -586,6 +597,7 @@ TEST(SdfErrors, InvalidMeshOrQuery) {
   bad.faces[0][1] = 99;
   EXPECT_THROW(SignedDistanceField(std::move(bad)), Error);
   EXPECT_THROW(mug_sdf().query(Vec3(std::nan(""), 0, 0)), Error);
+  EXPECT_THROW(mug_sdf().query(Vec3(1e300, 0, 0)), Error);  // |p|^2 overflows
 }
 
 TEST(SdfMug, ManyFieldsAreCheapToBuild) {

@@ -22,7 +22,8 @@ std::string to_string(ForceClosureKind kind) {
 }
 
 const std::array<const char*, EnergyTerms::kCount>& EnergyTerms::names() {
-  static const std::array<const char*, kCount> n{"E_dis", "E_fc", "E_pen", "E_spen", "E_joints", "E_prior"};
+  static const std::array<const char*, kCount> n{"E_dis",    "E_fc",    "E_pen", "E_spen",
+                                                 "E_joints", "E_prior", "E_wall"};
   return n;
 }
 
@@ -111,8 +112,18 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
     if (want_grad) add_normal_gradient(ws.hand, 0, axis, w.prior * Vec3::UnitZ());
   }
 
+  // E_wall: nothing below the table, sum over hand surface points of max(table_z - z, 0).
+  if (w.wall != 0) {
+    for (const SurfacePoint& s : hand.surface_points) {
+      const Vec3 p = ws.hand.to_world(s.link, s.position);
+      if (p.z() >= config.table_z) continue;
+      terms.wall() += config.table_z - p.z();
+      if (want_grad) add_point_gradient(ws.hand, s.link, p, -w.wall * Vec3::UnitZ());
+    }
+  }
+
   terms.total = w.dis * terms.dis() + w.fc * terms.fc() + w.pen * terms.pen() + w.spen * terms.spen() +
-                w.joints * terms.joints() + w.prior * terms.prior();
+                w.joints * terms.joints() + w.prior * terms.prior() + w.wall * terms.wall();
   if (want_grad) {
     grad->resize(hand.state_size());
     backpropagate(hand, ws.hand, *grad, &ws.dE_dq);

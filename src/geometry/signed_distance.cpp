@@ -77,7 +77,7 @@ Region closest_on_edges(const Vec3& p, const std::array<Vec3, 3>& v, Vec3& close
 }
 
 // Exact closest point of triangle v to p (Ericson, Real-Time Collision Detection, 5.1.5), with
-// the Voronoi region it lies in. Edge parameters are clamped so rounding cannot leave the triangle.
+// the Voronoi region it lies in. Edge parameters within kSnap of an end snap to that vertex.
 Region closest_on_triangle(const Vec3& p, const std::array<Vec3, 3>& v, Vec3& closest) {
   const Vec3& a = v[0];
   const Vec3& b = v[1];
@@ -126,7 +126,7 @@ Region closest_on_triangle(const Vec3& p, const std::array<Vec3, 3>& v, Vec3& cl
   }
   const double sum = va + vb + vc;
   const double bv = vb / sum, bw = vc / sum;
-  // sum is twice the squared area times |n|^2; for (near-)degenerate triangles the barycentrics are garbage.
+  // sum = |ab x ac|^2 = (2 area)^2: for (near-)degenerate triangles the barycentrics are meaningless.
   if (!(sum > 0) || !(bv >= 0) || !(bw >= 0) || !(bv + bw <= 1)) return closest_on_edges(p, v, closest);
   closest = a + bv * ab + bw * ac;
   return Region::kFace;
@@ -278,7 +278,7 @@ void SignedDistanceField::Impl::build_pseudonormals(const std::vector<int>& corn
 }
 
 void SignedDistanceField::Impl::build_distance_grid() {
-  // About 1.5^3 cells per face along the longest axis, at most 40 (the mug: ~30k cells, 360 KiB).
+  // The longest axis gets 1.5 cbrt(faces) cells, at most 40 (the mug: 39 x 31 x 27 cells, 390 KiB).
   const Eigen::AlignedBox3d box = mesh.bounding_box();
   const double longest = box.sizes().maxCoeff();
   const int resolution = std::clamp(static_cast<int>(1.5 * std::cbrt(static_cast<double>(info.size()))) + 1, 2, 40);
@@ -329,7 +329,7 @@ void SignedDistanceField::Impl::build_distance_grid() {
         }
   }
   grid_vertex.resize(nearest.size());
-  for (size_t i = 0; i < nearest.size(); ++i) grid_vertex[i] = corners[nearest[i]].cast<float>();
+  for (size_t i = 0; i < nearest.size(); ++i) grid_vertex[i] = corners[std::max(nearest[i], 0)].cast<float>();
 }
 
 double SignedDistanceField::Impl::radius_hint(const Vec3& p) const {
@@ -440,7 +440,8 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   QueryState state{primitive_corners.data(), corners.data(), info.data(), p,
                    1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
   // Broad phase: the box is no farther than the surface.
-  if (bounds.squaredExteriorDistance(p) > max_distance * max_distance) return false;
+  const double box_distance_sq = bounds.squaredExteriorDistance(p);
+  if (box_distance_sq > max_distance * max_distance) return false;
   // The hint always has a triangle within it, so a query never comes back empty when it is used.
   const double start = std::min(max_distance, radius_hint(p));
   RTCPointQuery query;
@@ -455,7 +456,9 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   if (state.primitive < 0 || state.best_sq > max_distance * max_distance) return false;
 
   // Pseudonormal of the closest feature: its sign test is exact for closed meshes, and equal closest
-  // points from neighbouring faces name the same shared feature, so the sign is consistent.
+  // points from neighbouring faces name the same shared feature, so the sign is consistent. Outside
+  // the bounding box a point is outside, which also holds where rounding makes the closest feature
+  // ambiguous (points very far away) and next to the holes of open meshes.
   const PrimitiveInfo& winner = info[state.primitive];
   const Vec3& pseudonormal = winner.pseudonormal[static_cast<int>(state.region)];
   const Vec3& face_normal = winner.pseudonormal[0];
@@ -471,7 +474,7 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   }
   const Vec3 offset = p - state.closest;
   const double unsigned_distance = std::sqrt(state.best_sq);
-  const double sign = offset.dot(pseudonormal) < 0 ? -1.0 : 1.0;
+  const double sign = box_distance_sq == 0 && offset.dot(pseudonormal) < 0 ? -1.0 : 1.0;
   out.distance = sign * unsigned_distance;
   if (unsigned_distance > kTinyDistance) {
     out.normal = sign * offset / unsigned_distance;
@@ -516,7 +519,9 @@ const TriangleMesh& SignedDistanceField::mesh() const { return impl_->mesh; }
 
 SdfResult SignedDistanceField::query(const Vec3& p) const {
   SdfResult r;
-  impl_->closest(p, std::numeric_limits<double>::infinity(), r);
+  // Only squared distances overflowing a double (|p| ~ 1e154) leave nothing found.
+  if (!impl_->closest(p, std::numeric_limits<double>::infinity(), r))
+    throw Error("SignedDistanceField: query point too far from the mesh to measure");
   return r;
 }
 

@@ -341,6 +341,22 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
     }
   }
 
+  // --- Surface points: the count split over links by collision area, farthest-point spread per link.
+  {
+    double total_area = 0;
+    for (const auto& link : model.links) total_area += link.collision_mesh.empty() ? 0.0 : link.collision_mesh.surface_area();
+    for (size_t l = 0; l < model.links.size() && total_area > 0; ++l) {
+      const LinkModel& link = model.links[l];
+      if (link.collision_mesh.empty()) continue;
+      const int n = std::max(1, static_cast<int>(options.surface_points * link.collision_mesh.surface_area() / total_area));
+      const auto dense = sample_surface(link.collision_mesh, 20 * n, options.candidate_seed + l);
+      std::vector<Vec3> pts;
+      for (const auto& s : dense) pts.push_back(s.position);
+      for (int idx : farthest_point_sampling(pts, std::min<int>(n, pts.size()), 0))
+        model.surface_points.push_back({static_cast<int>(l), pts[idx]});
+    }
+  }
+
   // --- Self-collision spheres.
   const fs::path spheres_path = model.directory / get_string("penetration_points", "penetration_points.json");
   if (fs::exists(spheres_path)) {

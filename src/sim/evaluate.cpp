@@ -73,7 +73,9 @@ class Simulator {
     TrialOutcome out;
     const int n_tests = static_cast<int>(p_.tests.size());
     out.held.assign(n_tests, false);
-    Eigen::VectorXd target = g.joints + p_.closing_scale * g.closing_delta;
+    start_ = g.joints;
+    delta_ = p_.closing_scale * g.closing_delta;
+    const Eigen::VectorXd target = start_ + delta_;
 
     reset(d, g, pos, quat, target);
     out.initial_penetration = std::max(0.0, -min_hand_object_distance(d));
@@ -110,6 +112,17 @@ class Simulator {
   const SimProtocol& p_;
   const mjModel* m_;
   std::vector<double> joint_value_;
+  Eigen::VectorXd start_, delta_;
+
+  // Joint targets at time t of a test: a ramp at each joint's max_velocity (a step without a limit).
+  void set_targets(mjData* d, double t) const {
+    for (int a = 0; a < hand_.dof(); ++a) {
+      double step = delta_[a];
+      const double v = s_.hand_params.joints[a].max_velocity;
+      if (p_.closing_velocity_limit && v > 0) step = std::clamp(delta_[a], -v * t, v * t);
+      d->ctrl[s_.actuator[a]] = start_[a] + step;
+    }
+  }
 
   bool is_object_geom(int g) const { return g >= s_.object_geom_begin && g < s_.object_geom_end; }
   bool is_hand_geom(int g) const { return g >= s_.hand_geom_begin && g < s_.hand_geom_end; }
@@ -129,7 +142,8 @@ class Simulator {
     oq[0] = oq[1] = oq[2] = 0;
     oq[3] = 1;
     oq[4] = oq[5] = oq[6] = 0;
-    for (int a = 0; a < hand_.dof(); ++a) d->ctrl[s_.actuator[a]] = target[a];
+    (void)target;
+    set_targets(d, 0.0);
     mj_forward(m_, d);
   }
 
@@ -194,6 +208,7 @@ class Simulator {
       if (sgm.pull >= 0) f = pulls[sgm.pull].normalized() * force_scale;
       for (long k = 0; k < sgm.steps; ++k) {
         for (int i = 0; i < 3; ++i) xfrc[i] = f[i];
+        set_targets(d, step * p_.timestep);
         mj_step(m_, d);
         ++step;
         if (d->warning[mjWARN_BADQACC].number > 0) {

@@ -77,9 +77,10 @@ JointSimParams read_joint_params(const json& j, JointSimParams p, const std::str
     else if (k == "force_limit") p.force_limit = v;
     else if (k == "armature") p.armature = v;
     else if (k == "frictionloss") p.frictionloss = v;
+    else if (k == "max_velocity") p.max_velocity = v;
   }
-  if (!(p.kp > 0) || !(p.force_limit > 0) || p.damping < 0 || p.armature < 0 || p.frictionloss < 0)
-    throw Error(where + ": kp and force_limit must be > 0, damping/armature/frictionloss >= 0");
+  if (!(p.kp > 0) || !(p.force_limit > 0) || p.damping < 0 || p.armature < 0 || p.frictionloss < 0 || p.max_velocity < 0)
+    throw Error(where + ": kp and force_limit must be > 0, damping/armature/frictionloss/max_velocity >= 0");
   return p;
 }
 
@@ -176,7 +177,8 @@ json hand_sim_params_json(const HandModel& hand, const HandSimParams& p) {
                                    {"damping", j.damping},
                                    {"force_limit", j.force_limit},
                                    {"armature", j.armature},
-                                   {"frictionloss", j.frictionloss}};
+                                   {"frictionloss", j.frictionloss},
+                                   {"max_velocity", j.max_velocity}};
   }
   return {{"joints", joints},
           {"passive_damping", p.passive_damping},

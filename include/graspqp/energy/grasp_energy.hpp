@@ -1,6 +1,7 @@
 #pragma once
 // The total grasp energy of one sample and its exact gradient with respect to the grasp state:
-//   E = w_dis E_dis + w_fc E_fc + w_pen E_pen + w_spen E_spen + w_joints E_joints (+ w_prior E_prior).
+//   E = w_dis E_dis + w_fc E_fc + w_pen E_pen + w_spen E_spen + w_joints E_joints
+//       (+ w_prior E_prior + w_wall E_wall for table-top grasps).
 // A pure function of (hand model, grasp type, object model, config, state, contact indices); all
 // buffers live in the caller's EnergyWorkspace, so evaluations allocate nothing after the first.
 #include <graspqp/energy/force_closure_baselines.hpp>
@@ -22,7 +23,7 @@ ForceClosureKind parse_force_closure_kind(const std::string& name);  // "graspqp
 std::string to_string(ForceClosureKind kind);
 
 struct EnergyWeights {
-  double dis = 100.0, fc = 1.0, pen = 100.0, spen = 10.0, joints = 1.0, prior = 0.0;
+  double dis = 100.0, fc = 1.0, pen = 100.0, spen = 10.0, joints = 1.0, prior = 0.0, wall = 0.0;
 };
 
 struct EnergyConfig {
@@ -31,11 +32,12 @@ struct EnergyConfig {
   ForceClosureQpParams qp;  // GraspQP energy parameters (friction, cone edges, torque weight, bounds)
   double dexgraspnet_torque_weight = 1.0;
   SelfPenetrationOptions self_penetration;
+  double table_z = 0.0;  // table plane z = table_z in the object frame (E_wall, E_prior)
 };
 
-// Unweighted terms, in this order in files: dis, fc, pen, spen, joints, prior.
+// Unweighted terms, in this order in files: dis, fc, pen, spen, joints, prior, wall.
 struct EnergyTerms {
-  static constexpr int kCount = 6;
+  static constexpr int kCount = 7;
   static const std::array<const char*, kCount>& names();
   std::array<double, kCount> values{};
   double total = 0;
@@ -45,6 +47,7 @@ struct EnergyTerms {
   double& spen() { return values[3]; }
   double& joints() { return values[4]; }
   double& prior() { return values[5]; }
+  double& wall() { return values[6]; }
 };
 
 struct EnergyWorkspace {

@@ -63,6 +63,11 @@ struct CollisionSphere {
   double radius = 0;
 };
 
+struct SurfacePoint {
+  int link = -1;
+  Vec3 position = Vec3::Zero();  // link frame
+};
+
 struct GraspType {
   std::string name;
   std::vector<ContactCandidate> candidates;  // in candidate-index order (links in tree order)
@@ -76,6 +81,7 @@ struct HandModel {
   std::vector<LinkModel> links;
   std::vector<ActuatedJoint> joints;  // actuated joints, in state order
   std::vector<CollisionSphere> spheres;
+  std::vector<SurfacePoint> surface_points;  // collision-surface samples spread by area (table energy)
   std::vector<GraspType> grasp_types;  // "full" first
   Vec3 approach_axis = Vec3::UnitZ();  // hand-frame axis pointing from the palm towards the object
   Vec3 up_axis = Vec3::UnitX();
@@ -96,6 +102,7 @@ struct HandLoadOptions {
   std::uint64_t candidate_seed = 42;  // seed of the area-uniform sampling of contact patches
   int patch_samples = 1000;           // dense samples per contact patch before farthest-point sampling
   bool load_visual = true;
+  int surface_points = 512;  // hand surface samples over all links, proportional to link area
 };
 
 // Resolves a hand by name (assets/hands/<name>) or by a folder holding hand.json.

@@ -43,6 +43,9 @@ struct SimProtocol {
 
   // ---- hand ----
   double closing_scale = 1.0;       // joint targets = joints + closing_scale * closing_delta
+  // The targets move from the grasp joints to their final value at each joint's hand.json "max_velocity"
+  // (the reference's PhysX joint velocity limits, e.g. 2 rad/s for the Allegro) instead of in one step.
+  bool closing_velocity_limit = true;
   double kp_scale = 1.0;            // multiplies every joint's kp of hand.json "sim"
   double force_limit_scale = 1.0;   // multiplies every joint's force limit
 

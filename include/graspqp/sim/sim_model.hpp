@@ -33,6 +33,7 @@ struct JointSimParams {
   double force_limit = 2;   // actuator force limit [N m] or [N]
   double armature = 0.001;  // reflected rotor inertia [kg m^2] or [kg]
   double frictionloss = 0;  // dry joint friction [N m] or [N]
+  double max_velocity = 0;  // [rad/s] or [m/s]: the closing target moves at most this fast (0: a step)
 };
 
 struct HandSimParams {
@@ -44,7 +45,7 @@ struct HandSimParams {
 };
 
 // Reads hand.json's "sim" section of the hand's folder:
-//   {"kp": .., "damping": .., "force_limit": .., "armature": .., "frictionloss": ..,   (revolute joints)
+//   {"kp": .., "damping": .., "force_limit": .., "armature": .., "frictionloss": .., "max_velocity": ..,
 //    "prismatic": {"kp": .., ...},                                                   (prismatic joints)
 //    "joints": {"<joint name>": {"kp": .., ...}},                                    (per-joint overrides)
 //    "passive_damping": .., "passive_armature": .., "default_link_mass": ..}
