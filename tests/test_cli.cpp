@@ -88,6 +88,7 @@ TEST(Cli, SignedDistanceFromStdin) {
 
 struct ErrorCase {
   std::string name, args, expected;
+  friend void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class CliErrors : public ::testing::TestWithParam<ErrorCase> {};

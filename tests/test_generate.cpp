@@ -158,6 +158,7 @@ TEST(Generate, DiscoversObjectsAndLayouts) {
 
 struct CliError {
   std::string name, args, expected;
+  friend void PrintTo(const CliError& c, std::ostream* os) { *os << c.name; }
 };
 class GenerateErrors : public ::testing::TestWithParam<CliError> {};
 

@@ -85,6 +85,7 @@ void check_gradient(const std::string& hand, const std::string& object, int term
 
 struct Case {
   std::string hand, object;
+  friend void PrintTo(const Case& c, std::ostream* os) { *os << c.hand << "/" << c.object; }
 };
 class EnergyGradient : public ::testing::TestWithParam<Case> {};
 

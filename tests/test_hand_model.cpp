@@ -24,6 +24,7 @@ const HandModel& cached_hand(const std::string& name) {
 struct CountCase {
   std::string hand;
   std::map<std::string, size_t> counts;
+  friend void PrintTo(const CountCase& c, std::ostream* os) { *os << c.hand; }
 };
 
 class CandidateCounts : public ::testing::TestWithParam<CountCase> {};
