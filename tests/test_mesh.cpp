@@ -65,7 +65,7 @@ void expect_load_error(const fs::path& path) {
   }
 }
 
-TEST(Primitives, Box) {
+TEST(meshPrimitives, Box) {
   const TriangleMesh box = make_box(Vec3(1, 2, 3));
   EXPECT_EQ(box.vertices.size(), 8u);
   EXPECT_EQ(box.faces.size(), 12u);
@@ -78,7 +78,7 @@ TEST(Primitives, Box) {
   EXPECT_NEAR(box.face_area(0), 0.5 * 1 * 2, 1e-12);
 }
 
-TEST(Primitives, Sphere) {
+TEST(meshPrimitives, Sphere) {
   const double r = 0.05;
   const TriangleMesh sphere = make_sphere(r, 3);
   EXPECT_EQ(sphere.faces.size(), 20u * 64);
@@ -92,7 +92,7 @@ TEST(Primitives, Sphere) {
   EXPECT_LT(normal_sum(sphere).norm(), 1e-15);
 }
 
-TEST(Primitives, Cylinder) {
+TEST(meshPrimitives, Cylinder) {
   const double r = 0.02, len = 0.1;
   const int n = 32;
   const TriangleMesh cyl = make_cylinder(r, len, n);
@@ -105,7 +105,7 @@ TEST(Primitives, Cylinder) {
   EXPECT_NEAR(cyl.bounding_box().max().z(), len / 2, 1e-15);
 }
 
-TEST(Transform, RigidAndReflection) {
+TEST(meshTransform, RigidAndReflection) {
   TriangleMesh box = make_box(Vec3(1, 2, 3));
   Eigen::Isometry3d T = Eigen::Isometry3d::Identity();
   T.linear() = Eigen::AngleAxisd(0.7, Vec3(1, 2, 3).normalized()).toRotationMatrix();
@@ -121,7 +121,7 @@ TEST(Transform, RigidAndReflection) {
   EXPECT_NEAR(signed_volume(mirrored), 6, 1e-12) << "a reflection must keep the winding outward";
 }
 
-TEST(Append, OffsetsIndices) {
+TEST(meshAppend, OffsetsIndices) {
   TriangleMesh a = make_box(Vec3(1, 1, 1));
   TriangleMesh b = make_box(Vec3(1, 1, 1));
   Eigen::Isometry3d T = Eigen::Isometry3d::Identity();
@@ -135,7 +135,7 @@ TEST(Append, OffsetsIndices) {
   EXPECT_EQ(a.faces[12], Eigen::Vector3i(b.faces[0].array() + 8));
 }
 
-TEST(OpenEdges, BoxWithoutOneSide) {
+TEST(meshOpenEdges, BoxWithoutOneSide) {
   TriangleMesh box = make_box(Vec3(1, 1, 1));
   box.faces.erase(box.faces.begin(), box.faces.begin() + 2);  // the -z side
   EXPECT_EQ(count_open_edges(box), 4);
@@ -152,7 +152,7 @@ TriangleMesh split_faces(const TriangleMesh& m) {
   return split;
 }
 
-TEST(Weld, RestoresClosedMesh) {
+TEST(meshWeld, RestoresClosedMesh) {
   const TriangleMesh sphere = make_sphere(1, 2);
   TriangleMesh split = split_faces(sphere);
   ASSERT_GT(count_open_edges(split), 0);
@@ -164,7 +164,7 @@ TEST(Weld, RestoresClosedMesh) {
   EXPECT_NEAR(signed_volume(split), signed_volume(sphere), 1e-12);
 }
 
-TEST(Weld, ToleranceAndDegenerateFaces) {
+TEST(meshWeld, ToleranceAndDegenerateFaces) {
   TriangleMesh m;
   m.vertices = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {1e-10, 0, 0}, {0, 1 + 1e-8, 0}, {7, 7, 7}};
   m.faces = {{0, 1, 2}, {3, 1, 4}, {0, 3, 1}};  // last one collapses once 0 and 3 merge
@@ -177,7 +177,7 @@ TEST(Weld, ToleranceAndDegenerateFaces) {
   EXPECT_NE(m.faces[1][2], m.faces[0][2]);
 }
 
-TEST(Weld, AcrossCellBoundaries) {
+TEST(meshWeld, AcrossCellBoundaries) {
   // Pairs straddling grid-cell boundaries of the spatial hash must still merge.
   TriangleMesh m;
   for (int i = 0; i < 200; ++i) {
@@ -191,7 +191,7 @@ TEST(Weld, AcrossCellBoundaries) {
   EXPECT_TRUE(m.faces.empty());
 }
 
-TEST(Load, MugWeldsSeams) {
+TEST(meshLoad, MugWeldsSeams) {
   const fs::path path = test::object_path("ycb/mug/textured.obj");
   // Raw assimp output: vertices are split at texture seams.
   Assimp::Importer importer;
@@ -234,7 +234,7 @@ TEST(Load, MugWeldsSeams) {
   EXPECT_LT(box.sizes().maxCoeff(), 0.2);
 }
 
-TEST(Load, ScaleIncludingMirror) {
+TEST(meshLoad, ScaleIncludingMirror) {
   const fs::path path = test::object_path("ycb/mug/textured.obj");
   const TriangleMesh mug = load_mesh(path);
   const TriangleMesh scaled = load_mesh(path, Vec3(2, 3, 4));
@@ -244,7 +244,7 @@ TEST(Load, ScaleIncludingMirror) {
   EXPECT_NEAR(signed_volume(mirrored), signed_volume(mug), 1e-15);
 }
 
-TEST(Load, SchunkDaeMatchesCollisionStl) {
+TEST(meshLoad, SchunkDaeMatchesCollisionStl) {
   // The visual DAE (Z_UP, nested node transforms with a 0.0254 scale) and the collision STL of the
   // same part describe the same shape in the same frame: assimp must not rotate the DAE to Y-up.
   for (const std::string name : {"base_link", "gripper_finger_down", "gripper_finger_up"}) {
@@ -261,7 +261,7 @@ TEST(Load, SchunkDaeMatchesCollisionStl) {
   }
 }
 
-TEST(Load, DaeUnitAndNestedNodes) {
+TEST(meshLoad, DaeUnitAndNestedNodes) {
   // Millimetre units, Z_UP, a tetrahedron instanced twice: inside a translated node containing a
   // rotated + translated node, and through a mirroring node (whose faces must be flipped back).
   const TempFile file("nested.dae", R"(<?xml version="1.0" encoding="utf-8"?>
@@ -309,7 +309,7 @@ TEST(Load, DaeUnitAndNestedNodes) {
   EXPECT_NEAR(signed_volume(m), 2 * 0.1 * 0.2 * 0.05 / 6, 1e-9);
 }
 
-TEST(Load, PlyAndStl) {
+TEST(meshLoad, PlyAndStl) {
   const TriangleMesh apple = load_mesh(test::object_path("misc/apple.ply"));
   EXPECT_GT(apple.faces.size(), 100u);
   const TempFile stl("tetra.stl", R"(solid t
@@ -349,11 +349,11 @@ endsolid t
   EXPECT_NEAR(signed_volume(tetra), 1.0 / 6, 1e-12);
 }
 
-TEST(LoadErrors, MissingFile) { expect_load_error(fs::temp_directory_path() / "graspqp_no_such_mesh_file.obj"); }
+TEST(meshLoadErrors, MissingFile) { expect_load_error(fs::temp_directory_path() / "graspqp_no_such_mesh_file.obj"); }
 
-TEST(LoadErrors, Directory) { expect_load_error(fs::temp_directory_path()); }
+TEST(meshLoadErrors, Directory) { expect_load_error(fs::temp_directory_path()); }
 
-TEST(LoadErrors, GarbageContent) {
+TEST(meshLoadErrors, GarbageContent) {
   std::string bytes;
   for (int i = 0; i < 4000; ++i) bytes.push_back(static_cast<char>((i * 7919 + 13) % 251));
   for (const std::string ext : {"stl", "ply", "obj", "dae"}) {
@@ -364,19 +364,19 @@ TEST(LoadErrors, GarbageContent) {
   expect_load_error(unknown.path);
 }
 
-TEST(LoadErrors, EmptyObj) {
+TEST(meshLoadErrors, EmptyObj) {
   const TempFile empty("empty.obj", "");
   expect_load_error(empty.path);
   const TempFile comments("comments.obj", "# only a comment\nv 0 0 0\nv 1 0 0\n");
   expect_load_error(comments.path);
 }
 
-TEST(LoadErrors, NonFiniteCoordinates) {
+TEST(meshLoadErrors, NonFiniteCoordinates) {
   const TempFile file("nonfinite.obj", "v 0 0 0\nv 1e999 0 0\nv 0 1 0\nf 1 2 3\n");
   expect_load_error(file.path);
 }
 
-TEST(LoadErrors, InvalidScale) {
+TEST(meshLoadErrors, InvalidScale) {
   const fs::path path = test::object_path("ycb/mug/textured.obj");
   try {
     load_mesh(path, Vec3(1, 0, 1));

@@ -37,7 +37,7 @@ double signed_volume(const TriangleMesh& m) {
 // ---------------------------------------------------------------------------------------------
 
 
-TEST(SampleSurface, AreaUniformOverBoxSides) {
+TEST(samplingSurface, AreaUniformOverBoxSides) {
   const Vec3 size(1, 2, 3);
   const TriangleMesh box = make_box(size);
   const int n = 60000;
@@ -61,7 +61,7 @@ TEST(SampleSurface, AreaUniformOverBoxSides) {
                               << counts[4] << " " << counts[5];
 }
 
-TEST(SampleSurface, UniformWithinATriangle) {
+TEST(samplingSurface, UniformWithinATriangle) {
   // One triangle split (for counting only) into its 4 midpoint sub-triangles of equal area.
   TriangleMesh tri;
   tri.vertices = {{0, 0, 0}, {3, 0, 0}, {0.5, 2, 0}};
@@ -90,7 +90,7 @@ TEST(SampleSurface, UniformWithinATriangle) {
   EXPECT_LT((mean - (a + b + c) / 3).norm(), 4 * 1.5 / std::sqrt(n));
 }
 
-TEST(SampleSurface, SamplesLieOnTheirFaces) {
+TEST(samplingSurface, SamplesLieOnTheirFaces) {
   const TriangleMesh mug = load_mesh(test::object_path("ycb/mug/textured.obj"));
   for (const auto& s : sample_surface(mug, 2000, 3)) {
     ASSERT_GE(s.face, 0);
@@ -101,7 +101,7 @@ TEST(SampleSurface, SamplesLieOnTheirFaces) {
   }
 }
 
-TEST(SampleSurface, DeterministicForASeed) {
+TEST(samplingSurface, DeterministicForASeed) {
   const TriangleMesh mug = load_mesh(test::object_path("ycb/mug/textured.obj"));
   const auto a = sample_surface(mug, 500, 123), b = sample_surface(mug, 500, 123), c = sample_surface(mug, 500, 124);
   ASSERT_EQ(a.size(), b.size());
@@ -125,7 +125,7 @@ TEST(SampleSurface, DeterministicForASeed) {
   }
 }
 
-TEST(SampleSurface, EdgeCases) {
+TEST(samplingSurface, EdgeCases) {
   EXPECT_TRUE(sample_surface(make_box(Vec3(1, 1, 1)), 0, 1).empty());
   EXPECT_THROW(sample_surface(TriangleMesh{}, 10, 1), Error);
   // Zero-area faces are never sampled.
@@ -148,7 +148,7 @@ std::vector<Vec3> mug_points(int n) {
   return points;
 }
 
-TEST(FarthestPointSampling, DeterministicAndDistinct) {
+TEST(samplingFarthestPoint, DeterministicAndDistinct) {
   const auto points = mug_points(3000);
   const auto a = farthest_point_sampling(points, 64, 5), b = farthest_point_sampling(points, 64, 5);
   EXPECT_EQ(a, b);
@@ -162,7 +162,7 @@ TEST(FarthestPointSampling, DeterministicAndDistinct) {
   EXPECT_EQ(a[1], farthest);
 }
 
-TEST(FarthestPointSampling, SpreadsPoints) {
+TEST(samplingFarthestPoint, SpreadsPoints) {
   const auto points = mug_points(3000);
   const int k = 50;
   const auto fps = farthest_point_sampling(points, k, 0);
@@ -187,7 +187,7 @@ TEST(FarthestPointSampling, SpreadsPoints) {
   }
 }
 
-TEST(FarthestPointSampling, EdgeCases) {
+TEST(samplingFarthestPoint, EdgeCases) {
   const std::vector<Vec3> points = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}};
   EXPECT_EQ(farthest_point_sampling(points, 10, 0).size(), 3u);  // k clamped to n
   EXPECT_TRUE(farthest_point_sampling(points, 0, 0).empty());
@@ -216,7 +216,7 @@ void expect_valid_hull(const TriangleMesh& hull, const std::vector<Vec3>& points
     EXPECT_TRUE(std::any_of(points.begin(), points.end(), [&](const Vec3& p) { return p == v; }));
 }
 
-TEST(ConvexHull, CubeCornersGiveTwelveTriangles) {
+TEST(samplingConvexHull, CubeCornersGiveTwelveTriangles) {
   std::vector<Vec3> points = make_box(Vec3(1, 2, 3)).vertices;
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> u(-0.4, 0.4);
@@ -228,7 +228,7 @@ TEST(ConvexHull, CubeCornersGiveTwelveTriangles) {
   expect_valid_hull(hull, points);
 }
 
-TEST(ConvexHull, MugPointsInsideHull) {
+TEST(samplingConvexHull, MugPointsInsideHull) {
   const TriangleMesh mug = load_mesh(test::object_path("ycb/mug/textured.obj"));
   const TriangleMesh hull = convex_hull(mug.vertices);
   expect_valid_hull(hull, mug.vertices);
@@ -238,7 +238,7 @@ TEST(ConvexHull, MugPointsInsideHull) {
   EXPECT_GT(signed_volume(hull), signed_volume(mug));
 }
 
-TEST(ConvexHull, SpherePointsApproachBallVolume) {
+TEST(samplingConvexHull, SpherePointsApproachBallVolume) {
   std::mt19937_64 rng(4);
   std::normal_distribution<double> g;
   std::vector<Vec3> points;
@@ -249,7 +249,7 @@ TEST(ConvexHull, SpherePointsApproachBallVolume) {
   EXPECT_NEAR(signed_volume(hull), 4.0 / 3 * std::numbers::pi, 0.02);
 }
 
-TEST(ConvexHull, DegenerateInputThrows) {
+TEST(samplingConvexHull, DegenerateInputThrows) {
   std::vector<Vec3> flat;
   for (int i = 0; i < 20; ++i) flat.emplace_back(std::cos(i), std::sin(i * 1.3), 0.5);
   EXPECT_THROW(convex_hull(flat), Error);

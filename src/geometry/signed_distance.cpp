@@ -57,13 +57,14 @@ inline Region edge_or_vertex(double t, int edge) {
 }
 
 // Fallback for degenerate (zero-area) triangles: the closest point lies on one of the three edges.
-Region closest_on_edges(const Vec3& p, const std::array<Vec3, 3>& v, Vec3& closest) {
+Region closest_on_edges(const Vec3& p, const Vec3& v0, const Vec3& v1, const Vec3& v2, Vec3& closest) {
+  const Vec3* v[3] = {&v0, &v1, &v2};
   double best = std::numeric_limits<double>::infinity();
   Region region = Region::kVertex0;
-  closest = v[0];
+  closest = v0;
   for (int k = 0; k < 3; ++k) {
-    const Vec3& a = v[k];
-    const Vec3& b = v[(k + 1) % 3];
+    const Vec3& a = *v[k];
+    const Vec3& b = *v[(k + 1) % 3];
     const double t = segment_parameter(p, a, b);
     const Vec3 c = t == 1 ? b : Vec3(a + t * (b - a));
     const double d = (p - c).squaredNorm();
@@ -76,12 +77,9 @@ Region closest_on_edges(const Vec3& p, const std::array<Vec3, 3>& v, Vec3& close
   return region;
 }
 
-// Exact closest point of triangle v to p (Ericson, Real-Time Collision Detection, 5.1.5), with
-// the Voronoi region it lies in. Edge parameters within kSnap of an end snap to that vertex.
-Region closest_on_triangle(const Vec3& p, const std::array<Vec3, 3>& v, Vec3& closest) {
-  const Vec3& a = v[0];
-  const Vec3& b = v[1];
-  const Vec3& c = v[2];
+// Exact closest point of triangle (a, b, c) to p (Ericson, Real-Time Collision Detection, 5.1.5),
+// with the Voronoi region it lies in. Edge parameters within kSnap of an end snap to that vertex.
+Region closest_on_triangle(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3& c, Vec3& closest) {
   const Vec3 ab = b - a, ac = c - a, ap = p - a;
   const double d1 = ab.dot(ap), d2 = ac.dot(ap);
   if (d1 <= 0 && d2 <= 0) {
@@ -127,7 +125,7 @@ Region closest_on_triangle(const Vec3& p, const std::array<Vec3, 3>& v, Vec3& cl
   const double sum = va + vb + vc;
   const double bv = vb / sum, bw = vc / sum;
   // sum = |ab x ac|^2 = (2 area)^2: for (near-)degenerate triangles the barycentrics are meaningless.
-  if (!(sum > 0) || !(bv >= 0) || !(bw >= 0) || !(bv + bw <= 1)) return closest_on_edges(p, v, closest);
+  if (!(sum > 0) || !(bv >= 0) || !(bw >= 0) || !(bv + bw <= 1)) return closest_on_edges(p, a, b, c, closest);
   closest = a + bv * ab + bw * ac;
   return Region::kFace;
 }
@@ -142,6 +140,9 @@ struct alignas(64) PrimitiveInfo {
   // Indexed by Region: face normal, then the pseudonormals of edges 0..2 and vertices 0..2.
   std::array<Vec3, 7> pseudonormal;
   int face;  // mesh face index
+  // Bit (1 << region - 1): that edge or vertex lies on a hole of an open mesh, where no pseudonormal
+  // tells inside from outside; the sign then comes from the winding number.
+  std::uint8_t boundary = 0;
 };
 
 struct SignedDistanceField::Impl {
@@ -178,7 +179,36 @@ struct SignedDistanceField::Impl {
   void build_scene();
   double radius_hint(const Vec3& p) const;
   bool closest(const Vec3& p, double max_distance, SdfResult& out) const;
+  double winding_number(const Vec3& p) const;
+
+  // Open edges (holes) of the mesh, and how close to them a query must be for the pseudonormal sign
+  // to be distrusted: within max(4 |d|, 2 x their mean length).
+  std::vector<std::pair<Vec3, Vec3>> open_edges;
+  double open_edge_margin = 0;
+  bool near_hole(const Vec3& p, double unsigned_distance) const;
 };
+
+bool SignedDistanceField::Impl::near_hole(const Vec3& p, double unsigned_distance) const {
+  const double reach = std::max(4.0 * unsigned_distance, open_edge_margin);
+  for (const auto& [a, b] : open_edges) {
+    const Vec3 ab = b - a;
+    const double t = std::clamp((p - a).dot(ab) / std::max(ab.squaredNorm(), 1e-300), 0.0, 1.0);
+    if ((a + t * ab - p).squaredNorm() <= reach * reach) return true;
+  }
+  return false;
+}
+
+// Generalized winding number (sum of signed solid angles / 4 pi, van Oosterom & Strackee): about 1
+// inside and 0 outside, robust to small holes. O(faces), used only next to holes.
+double SignedDistanceField::Impl::winding_number(const Vec3& p) const {
+  double total = 0;
+  for (const auto& f : mesh.faces) {
+    const Vec3 a = mesh.vertices[f[0]] - p, b = mesh.vertices[f[1]] - p, c = mesh.vertices[f[2]] - p;
+    const double la = a.norm(), lb = b.norm(), lc = c.norm();
+    total += 2.0 * std::atan2(a.dot(b.cross(c)), la * lb * lc + a.dot(b) * lc + b.dot(c) * la + c.dot(a) * lb);
+  }
+  return total / (4.0 * M_PI);
+}
 
 namespace {
 
@@ -255,6 +285,8 @@ void SignedDistanceField::Impl::build_pseudonormals(const std::vector<int>& corn
   };
   std::vector<HalfEdge> half_edges;
   half_edges.reserve(3 * n);
+  std::vector<size_t> boundary_edges;
+  std::vector<char> boundary_vertex(mesh.vertices.size() + corners.size(), 0);
   for (size_t i = 0; i < n; ++i)
     for (int k = 0; k < 3; ++k) {
       const auto [lo, hi] = std::minmax(corner_vertex[primitive_corners[i][k]], corner_vertex[primitive_corners[i][(k + 1) % 3]]);
@@ -269,8 +301,25 @@ void SignedDistanceField::Impl::build_pseudonormals(const std::vector<int>& corn
     for (; j < half_edges.size() && half_edges[j].lo == half_edges[i].lo && half_edges[j].hi == half_edges[i].hi; ++j)
       sum += face_normal[half_edges[j].slot / 3];
     for (size_t e = i; e < j; ++e) info[half_edges[e].slot / 3].pseudonormal[1 + half_edges[e].slot % 3] = sum;
+    if (j - i == 1) {  // open edge: mark it and its two end vertices
+      boundary_edges.push_back(half_edges[i].slot);
+      boundary_vertex[half_edges[i].lo] = 1;
+      boundary_vertex[half_edges[i].hi] = 1;
+    }
     i = j;
   }
+  for (size_t slot : boundary_edges) info[slot / 3].boundary |= static_cast<std::uint8_t>(1u << (slot % 3));
+  double length_sum = 0;
+  for (size_t slot : boundary_edges) {
+    const Eigen::Vector3i& t = primitive_corners[slot / 3];
+    const int k = static_cast<int>(slot % 3);
+    open_edges.emplace_back(corners[t[k]], corners[t[(k + 1) % 3]]);
+    length_sum += (open_edges.back().second - open_edges.back().first).norm();
+  }
+  open_edge_margin = open_edges.empty() ? 0.0 : 2.0 * length_sum / open_edges.size();
+  for (size_t i = 0; i < n; ++i)
+    for (int k = 0; k < 3; ++k)
+      if (boundary_vertex[corner_vertex[primitive_corners[i][k]]]) info[i].boundary |= static_cast<std::uint8_t>(1u << (3 + k));
   for (size_t i = 0; i < n; ++i) {
     info[i].pseudonormal[0] = face_normal[i];
     for (int k = 0; k < 3; ++k) info[i].pseudonormal[4 + k] = vertex_sum[primitive_corners[i][k]];
@@ -412,7 +461,7 @@ bool point_query_callback(RTCPointQueryFunctionArguments* args) {
   const int i = static_cast<int>(args->primID);
   const Eigen::Vector3i& t = s.primitive_corners[i];
   Vec3 c;
-  const Region region = closest_on_triangle(s.p, {s.corners[t[0]], s.corners[t[1]], s.corners[t[2]]}, c);
+  const Region region = closest_on_triangle(s.p, s.corners[t[0]], s.corners[t[1]], s.corners[t[2]], c);
   const double d_sq = (s.p - c).squaredNorm();
   // Ties (same distance from different faces) go to the lowest primitive id: independent of the
   // traversal order.
@@ -437,11 +486,11 @@ bool point_query_callback(RTCPointQueryFunctionArguments* args) {
 
 bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfResult& out) const {
   if (!p.allFinite()) throw Error("SignedDistanceField: query point is not finite");
-  QueryState state{primitive_corners.data(), corners.data(), info.data(), p,
-                   1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
   // Broad phase: the box is no farther than the surface.
   const double box_distance_sq = bounds.squaredExteriorDistance(p);
   if (box_distance_sq > max_distance * max_distance) return false;
+  QueryState state{primitive_corners.data(), corners.data(), info.data(), p,
+                   1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
   // The hint always has a triangle within it, so a query never comes back empty when it is used.
   const double start = std::min(max_distance, radius_hint(p));
   RTCPointQuery query;
@@ -474,7 +523,13 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   }
   const Vec3 offset = p - state.closest;
   const double unsigned_distance = std::sqrt(state.best_sq);
-  const double sign = box_distance_sq == 0 && offset.dot(pseudonormal) < 0 ? -1.0 : 1.0;
+  double sign = box_distance_sq == 0 && offset.dot(pseudonormal) < 0 ? -1.0 : 1.0;
+  // Next to a hole of an open mesh the closest feature's orientation says nothing reliable about
+  // inside and outside (e.g. the apple's open stem tube): the winding number decides there.
+  if (box_distance_sq == 0 && !open_edges.empty() &&
+      (((state.region != Region::kFace) && ((winner.boundary >> (static_cast<int>(state.region) - 1)) & 1u)) ||
+       near_hole(p, unsigned_distance)))
+    sign = winding_number(p) > 0.5 ? -1.0 : 1.0;
   out.distance = sign * unsigned_distance;
   if (unsigned_distance > kTinyDistance) {
     out.normal = sign * offset / unsigned_distance;

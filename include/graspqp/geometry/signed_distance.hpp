@@ -15,7 +15,8 @@ struct SdfResult {
   Vec3 normal = Vec3::Zero();   // unit outward normal = gradient of the signed distance w.r.t. the query
   Vec3 closest = Vec3::Zero();  // closest point on the surface
   int face = -1;                // index of the closest triangle
-  int feature = 0;              // closest feature of that triangle: 0 interior, 1 edge, 2 vertex
+  int feature = 0;              // closest feature of that triangle: 0 interior, 1 edge, 2 vertex (0 also when
+                                // the offset runs along the face normal, e.g. over a flat edge or vertex)
   Vec3 edge_direction = Vec3::Zero();  // unit direction of the closest edge when feature == 1
 };
 
@@ -33,6 +34,7 @@ class SignedDistanceField {
   SignedDistanceField& operator=(const SignedDistanceField&) = delete;
 
   const TriangleMesh& mesh() const;
+  // Throws graspqp::Error for a non-finite p.
   SdfResult query(const Vec3& p) const;
   // Broad-phase friendly variant: if the surface is farther than max_distance, returns false and
   // leaves `out` untouched (no sign computed); otherwise fills `out` exactly like query().
