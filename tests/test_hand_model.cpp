@@ -105,8 +105,11 @@ TEST(HandModel, SpheresOnKnownLinks) {
   EXPECT_EQ(cached_hand("allegro").spheres.size(), 25u);
   EXPECT_EQ(cached_hand("shadow_hand").spheres.size(), 22u);  // thhub has no geometry (reference §7.1)
   EXPECT_EQ(cached_hand("robotiq3").spheres.size(), 12u);
-  EXPECT_EQ(cached_hand("schunk").spheres.size(), 0u);
-  for (const auto& s : cached_hand("allegro").spheres) EXPECT_GT(s.radius, 0);
+  for (const char* h : {"allegro", "shadow_hand", "robotiq2", "robotiq3", "schunk", "panda"})
+    for (const auto& s : cached_hand(h).spheres) {
+      EXPECT_GT(s.radius, 0) << h;
+      EXPECT_TRUE(cached_hand(h).links.at(s.link).collision_sdf) << h;
+    }
 }
 
 TEST(HandModel, AbilityCouplingAndDefaults) {
@@ -119,10 +122,9 @@ TEST(HandModel, AbilityCouplingAndDefaults) {
   EXPECT_NEAR(link.multiplier, 1.05851325, 1e-12);
 }
 
-TEST(HandModel, LeapAndBarrettLoadWithoutAnnotations) {
+TEST(HandModel, LeapAndBarrettLoad) {
   EXPECT_EQ(cached_hand("leap").dof(), 16);
   EXPECT_EQ(cached_hand("barrett").dof(), 8);
-  EXPECT_TRUE(cached_hand("leap").grasp_types.empty());
 }
 
 // ---- Error paths: a broken copy of a hand folder per case.
