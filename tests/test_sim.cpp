@@ -2,6 +2,7 @@
 // protocol constants in the compiled model, couplings, convex decomposition.
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/mesh.hpp>
+#include <graspqp/io/grasp_file.hpp>
 #include <graspqp/hand/kinematics.hpp>
 #include <graspqp/sim/eval_report.hpp>
 #include <graspqp/sim/evaluate.hpp>
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <mujoco/mujoco.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <unistd.h>
@@ -399,4 +401,50 @@ TEST(SimModel, MassPropertiesOfABox) {
   EXPECT_NEAR(mp.inertia(0, 0), (0.04 + 0.09) / 12, 1e-9);
   EXPECT_NEAR(mp.inertia(2, 2), (0.01 + 0.04) / 12, 1e-9);
   EXPECT_NEAR(mp.inertia(0, 1), 0, 1e-9);
+}
+
+TEST(SimCli, EvalWritesOutputsAndLeavesTheInputUntouched) {
+  auto& f = box_fixture();
+  const fs::path dir = temp_dir("cli");
+  GraspDataset d = panda_grasps({kHold, kOpen});
+  const int n = d.n_grasps(), k = 2;
+  d.object_path = f.box.string();
+  d.object_sha256 = "0";
+  d.program_version = "test";
+  d.energy_terms = GraspDataset::RowMajorMatrix<double>::Zero(n, 1);
+  d.energy_term_names = {"fc"};
+  d.contact_points.assign(n * k * 3, 0.0);
+  d.contact_normals.assign(n * k * 3, 0.0);
+  d.contact_links.assign(n * k, "panda_leftfinger");
+  d.contact_forces = GraspDataset::RowMajorMatrix<double>::Zero(n, k);
+  d.parameters_json = "{}";
+  fs::create_directories(dir / "in" / "box");
+  const fs::path input = dir / "in" / "box" / "panda-full-test.h5";
+  write_grasp_file(input, d);
+  const auto before = fs::last_write_time(input);
+  const auto size = fs::file_size(input);
+  std::string out, err;
+  const std::string cmd = test::cli_path() + " eval --grasps " + (dir / "in").string() + " --out " +
+                          (dir / "out").string() + " --threads 2 --no-plots --set check_interval=0.1";
+  ASSERT_EQ(test::run_command(cmd, &out, &err), 0) << err;
+  EXPECT_EQ(fs::last_write_time(input), before);
+  EXPECT_EQ(fs::file_size(input), size);
+  const fs::path eval_file = dir / "out" / "box" / "panda-full-test.eval.h5";
+  ASSERT_TRUE(fs::exists(eval_file));
+  EXPECT_EQ(read_eval_success(eval_file), (std::vector<int>{1, 0}));
+  std::ifstream rj(dir / "out" / "report.json");
+  const auto report = nlohmann::json::parse(rj);
+  EXPECT_DOUBLE_EQ(report["success_rate"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(report["protocol"]["check_interval"].get<double>(), 0.1);  // the exact protocol is recorded
+  EXPECT_EQ(report["files"][0]["object"], "box");
+  EXPECT_TRUE(fs::exists(dir / "out" / "report.md"));
+  EXPECT_NE(err.find("[eval]"), std::string::npos);  // progress on stderr
+  // One-line errors.
+  ASSERT_NE(test::run_command(test::cli_path() + " eval --grasps " + input.string() + " --out " +
+                                  (dir / "out2").string() + " --protocol isaac",
+                              &out, &err),
+            0);
+  EXPECT_NE(err.find("unknown protocol 'isaac'"), std::string::npos);
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1);
+  fs::remove_all(dir);
 }

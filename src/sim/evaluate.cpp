@@ -75,16 +75,15 @@ class Simulator {
     out.held.assign(n_tests, false);
     start_ = g.joints;
     delta_ = p_.closing_scale * g.closing_delta;
-    const Eigen::VectorXd target = start_ + delta_;
 
-    reset(d, g, pos, quat, target);
+    reset(d, g, pos, quat);
     out.initial_penetration = std::max(0.0, -min_hand_object_distance(d));
     if (p_.max_initial_penetration > 0 && out.initial_penetration > p_.max_initial_penetration) {
       out.prefiltered = true;
       return out;
     }
     for (int t = 0; t < n_tests; ++t) {
-      if (t > 0) reset(d, g, pos, quat, target);
+      if (t > 0) reset(d, g, pos, quat);
       const TestOutcome r = run_test(d, t);
       out.held[t] = r.held;
       out.max_translation = std::max(out.max_translation, r.max_translation);
@@ -127,8 +126,7 @@ class Simulator {
   bool is_object_geom(int g) const { return g >= s_.object_geom_begin && g < s_.object_geom_end; }
   bool is_hand_geom(int g) const { return g >= s_.hand_geom_begin && g < s_.hand_geom_end; }
 
-  void reset(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat,
-             const Eigen::VectorXd& target) {
+  void reset(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat) {
     mj_resetData(m_, d);
     for (int k = 0; k < 3; ++k) d->mocap_pos[3 * s_.mocap + k] = pos[k];
     d->mocap_quat[4 * s_.mocap + 0] = quat.w();
@@ -142,7 +140,6 @@ class Simulator {
     oq[0] = oq[1] = oq[2] = 0;
     oq[3] = 1;
     oq[4] = oq[5] = oq[6] = 0;
-    (void)target;
     set_targets(d, 0.0);
     mj_forward(m_, d);
   }
@@ -167,6 +164,24 @@ class Simulator {
       if (is_object_geom(c.geom2) && is_hand_geom(c.geom1)) bodies.insert(m_->geom_bodyid[c.geom1]);
     }
     return static_cast<int>(bodies.size());
+  }
+
+  bool separated_for_good(const mjData* d, const Vec3& force) const {
+    const Vec3 root(d->mocap_pos[3 * s_.mocap], d->mocap_pos[3 * s_.mocap + 1], d->mocap_pos[3 * s_.mocap + 2]);
+    const Vec3 com(d->xipos[3 * s_.object_body], d->xipos[3 * s_.object_body + 1], d->xipos[3 * s_.object_body + 2]);
+    const Vec3 rel = com - root;
+    const double dist = rel.norm();
+    const double reach = s_.hand_reach + s_.object_radius + std::max(p_.contact_detect_distance, 0.0) + p_.margin + 0.01;
+    if (!(dist > reach)) return false;
+    const Vec3 dir = rel / dist;
+    // Free joint: linear velocity of the body origin (world frame), angular velocity in the body frame.
+    const Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>> R(d->xmat + 9 * s_.object_body);
+    const Vec3 omega = R * Vec3(d->qvel[s_.object_dof + 3], d->qvel[s_.object_dof + 4], d->qvel[s_.object_dof + 5]);
+    const Vec3 origin(d->xpos[3 * s_.object_body], d->xpos[3 * s_.object_body + 1], d->xpos[3 * s_.object_body + 2]);
+    const Vec3 vel = Vec3(d->qvel[s_.object_dof], d->qvel[s_.object_dof + 1], d->qvel[s_.object_dof + 2]) +
+                     omega.cross(com - origin);
+    const Vec3 acc = force / s_.object_mass + Vec3(0, 0, -p_.gravity);
+    return vel.dot(dir) > 0 && acc.dot(dir) >= 0;
   }
 
   long steps_of(double seconds) const { return std::max(0L, std::lround(seconds / p_.timestep)); }
@@ -212,6 +227,12 @@ class Simulator {
         mj_step(m_, d);
         ++step;
         if (d->warning[mjWARN_BADQACC].number > 0) {
+          r.held = false;
+          return r;
+        }
+        // With require_contact, a test is lost once the object is out of the hand's reach and moves away
+        // under a force that points away: it can never come back (early stop; exact, no other forces act).
+        if (p_.require_contact && step % 10 == 0 && separated_for_good(d, f)) {
           r.held = false;
           return r;
         }

@@ -285,6 +285,23 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
   scene->object_mass = mass;
   scene->object_volume = mp.volume;
   scene->object_com = mp.com;
+  for (const auto& part : obj.parts)
+    for (const auto& v : part.vertices) scene->object_radius = std::max(scene->object_radius, (v - mp.com).norm());
+  {
+    // Upper bound over all joint values: chain of joint-origin offsets (+ prismatic travel) + link bounds.
+    std::vector<double> origin_reach(hand.links.size(), 0.0);
+    for (size_t l = 0; l < hand.links.size(); ++l) {
+      const LinkModel& link = hand.links[l];
+      if (link.parent >= 0) {
+        origin_reach[l] = origin_reach[link.parent] + link.joint_origin.translation().norm();
+        if (link.joint_type == JointType::Prismatic)
+          origin_reach[l] += std::max(std::abs(link.joint_lower), std::abs(link.joint_upper)) * std::abs(link.multiplier) +
+                             std::abs(link.offset);
+      }
+      if (!link.collision_mesh.faces.empty())
+        scene->hand_reach = std::max(scene->hand_reach, origin_reach[l] + link.bound_center.norm() + link.bound_radius);
+    }
+  }
 
   const auto masses = urdf_link_masses(hand.urdf_path);
 

@@ -85,6 +85,8 @@ struct SimScene {
   double object_mass = 0;           // [kg]
   double object_volume = 0;         // [m^3] volume used for the inertia
   Eigen::Vector3d object_com = Eigen::Vector3d::Zero();
+  double object_radius = 0;         // [m] largest distance of an object part vertex from object_com
+  double hand_reach = 0;            // [m] bound on the distance of any hand geometry from the root, any joint values
   int object_parts = 0, hand_parts = 0;
   std::string object_parts_source;  // see ObjectPartsResult::source
   double decomposition_seconds = 0;
