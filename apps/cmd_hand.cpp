@@ -20,7 +20,7 @@ Handler add_hand_command(CLI::App& app) {
     HandInitOptions o;
     std::string urdf, out, only;
     std::vector<std::string> pose;
-    bool link = false, no_check = false, as_json = false;
+    bool link = false, no_check = false, as_json = false, collision_only = false;
   };
   auto io = std::make_shared<InitOpts>();
   auto* init = cmd->add_subcommand(
@@ -32,6 +32,8 @@ Handler add_hand_command(CLI::App& app) {
   urdf->excludes(hand);
   init->add_option("--name", io->o.name, "Hand name (default: the folder's name)");
   init->add_option("--mesh-dir", io->o.mesh_dir, "Folder where the URDF's relative mesh paths are also looked up");
+  init->add_flag("--collision-only", io->collision_only,
+                 "Links without <collision> get no geometry (hand.json visual_as_collision false; default: their visuals)");
   init->add_flag("--link", io->link, "Refer to the URDF and meshes where they are instead of copying them");
   init->add_flag("--force", io->o.force, "Overwrite an existing hand.json in --out");
   init->add_option("--only", io->only,
@@ -91,6 +93,7 @@ Handler add_hand_command(CLI::App& app) {
       o.urdf = io->urdf;
       o.out = io->out;
       o.copy = !io->link;
+      o.visual_as_collision = !io->collision_only;
       if (!io->only.empty()) {
         std::stringstream ss(io->only);
         std::string part;

@@ -249,6 +249,46 @@ TEST(HandInit, InPlaceSpheresKeepThePreviousFile) {
   fs::remove_all(root);
 }
 
+// The other bundled URDFs: Shadow (a wrist above the palm, ff/mf/rf/lf names), Ability (palm a fixed sibling
+// of the fingers), Robotiq 3F and Panda (a gripper: two chains, pinch only).
+TEST(HandInit, OtherBundledUrdfs) {
+  const fs::path root = temp_root("others");
+  struct Case {
+    std::string hand, urdf;
+    std::vector<std::string> tips;  // expected fingertip per role, thumb first
+  };
+  const std::vector<Case> cases{
+      {"shadow_hand", "shadow_hand.urdf",
+       {"robot0_thdistal", "robot0_ffdistal", "robot0_mfdistal", "robot0_rfdistal", "robot0_lfdistal"}},
+      {"ability_hand", "ability_hand.urdf", {"thumb_L2", "index_L2", "middle_L2", "ring_L2", "pinky_L2"}},
+      {"robotiq3", "robotiq_3finger_flat.urdf", {}},
+      {"panda", "franka_panda.urdf", {"panda_leftfinger", "panda_rightfinger"}}};
+  HandCheckOptions quick;
+  quick.mujoco = false;
+  for (const auto& c : cases) {
+    HandInitOptions o;
+    o.urdf = test::hand_dir(c.hand) / c.urdf;
+    o.out = root / c.hand;
+    const HandInitReport rep = init_hand(o);
+    const HandModel m = load_hand(o.out.string());
+    for (size_t k = 0; k < c.tips.size(); ++k) {
+      ASSERT_LT(k, rep.structure.chains.size()) << c.hand;
+      EXPECT_EQ(m.links[rep.structure.chains[k].tip].name, c.tips[k]) << c.hand << " chain " << k;
+    }
+    if (c.hand == "shadow_hand") {
+      // The wrist stays at zero and carries no candidates.
+      for (const auto& j : m.joints)
+        if (j.name.find("WRJ") != std::string::npos) EXPECT_EQ(j.default_value, 0.0) << j.name;
+      for (const auto& cand : m.grasp_type("full").candidates) EXPECT_NE(m.links[cand.link].name, "robot0_wrist");
+    }
+    EXPECT_TRUE(m.has_grasp_type("pinch")) << c.hand;
+    EXPECT_EQ(m.has_grasp_type("precision"), c.hand != "panda") << c.hand;
+    const HandCheckReport r = check_hand(o.out.string(), quick);
+    EXPECT_TRUE(r.passed()) << r.to_text(true);
+  }
+  fs::remove_all(root);
+}
+
 // A two-finger gripper made of boxes: the rules are not tuned to the bundled hands.
 TEST(HandInit, SyntheticTwoFingerGripper) {
   const fs::path root = temp_root("synthetic");

@@ -298,16 +298,19 @@ HandStructure analyze_hand_structure(const HandModel& model) {
     }
   }
   // Finger names in the chain's subtree (links and joints below its base, e.g. "index_tip_head").
-  auto subtree_names = [&](const FingerChain& c) {
+  auto subtree_names = [&](const FingerChain& c) {  // alphabetic tokens of link and joint names, space-separated
     std::string names;
     std::vector<int> stack{c.base};
     while (!stack.empty()) {
       const int l = stack.back();
       stack.pop_back();
-      names += " " + lower(model.links[l].name) + " " + lower(model.links[l].joint_name);
+      for (const std::string& raw : {model.links[l].name, model.links[l].joint_name}) {
+        names += ' ';
+        for (char ch : lower(raw)) names += std::isalpha(static_cast<unsigned char>(ch)) ? ch : ' ';
+      }
       for (int ch : model.links[l].children) stack.push_back(ch);
     }
-    return names;
+    return names + " ";
   };
   if (s.thumb >= 0) {
     // Thumb first, then the fingers named index/middle/ring/little|pinky, then the others by the distance of
@@ -321,7 +324,7 @@ HandStructure analyze_hand_structure(const HandModel& model) {
       const std::string n = subtree_names(c);
       const char* words[] = {"index", "middle", "ring", "little", "pinky"};
       for (int k = 0; k < 5; ++k)
-        if (n.find(words[k]) != std::string::npos) return std::min(k, 3);
+        if (n.find(" " + std::string(words[k]) + " ") != std::string::npos) return std::min(k, 3);
       // Shadow's convention: name parts starting with ff, mf, rf, lf (first, middle, ring, little finger).
       const char* prefixes[] = {"ff", "mf", "rf", "lf"};
       std::string token;
@@ -947,6 +950,7 @@ HandInitReport init_hand(const HandInitOptions& o) {
     }
     config["name"] = o.name.empty() ? dir.filename().string() : o.name;
     config["urdf"] = urdf_name;
+    if (!o.visual_as_collision) config["visual_as_collision"] = false;
     if (!o.copy && !o.mesh_dir.empty()) config["mesh_dir"] = fs::relative(fs::absolute(o.mesh_dir), dir).generic_string();
     // Annotation files are written below; load the bare model first.
     ordered_json bare = config;
@@ -1149,6 +1153,7 @@ HandInitReport init_hand(const HandInitOptions& o) {
       out["name"] = config["name"];
       out["urdf"] = config["urdf"];
       if (config.contains("mesh_dir")) out["mesh_dir"] = config["mesh_dir"];
+      if (config.contains("visual_as_collision")) out["visual_as_collision"] = config["visual_as_collision"];
       out["approach_axis"] = axis_json(st.approach_axis);
       out["up_axis"] = axis_json(st.up_axis);
       out["default_pose"] = pose;

@@ -163,6 +163,7 @@ struct HandInitOptions {
   std::string name;              // default: the output folder's name
   bool copy = true;              // copy the URDF and its meshes into `out` (false: refer to them relatively)
   std::filesystem::path mesh_dir;  // extra folder where the URDF's relative mesh paths are looked up
+  bool visual_as_collision = true;  // hand.json key: links without collision geometry use their visuals
   bool force = false;            // overwrite an existing hand.json in `out`
   // What to write: "pose" (default_pose, approach/up axes in hand.json), "contacts" (patches,
   // contact_points.json, eigengrasps.json), "spheres" (penetration_points.json). Empty: all.
