@@ -201,12 +201,17 @@ class Simulator {
     for (const auto& sgm : segments) total += sgm.steps;
     const long check_every = p_.check_interval > 0 ? std::max(1L, steps_of(p_.check_interval)) : 0;
     const double force_scale = p_.disturbance == "force" ? p_.magnitude : p_.magnitude * s_.object_mass;
-    const Vec3 start_pos(d->qpos[s_.object_qpos], d->qpos[s_.object_qpos + 1], d->qpos[s_.object_qpos + 2]);
+    // Reference pose of the displacement: the initial pose, or the pose after the settle time.
+    const double* q0 = d->qpos + s_.object_qpos;
+    Vec3 ref_pos(q0[0], q0[1], q0[2]);
+    Eigen::Quaterniond ref_quat(q0[3], q0[4], q0[5], q0[6]);
+    const bool from_settled = p_.measure_from_settled && settle > 0;
 
     auto measure = [&](double& trans, double& rot_deg) {
       const double* q = d->qpos + s_.object_qpos;
-      trans = (Vec3(q[0], q[1], q[2]) - start_pos).norm();
-      const double w = std::min(1.0, std::abs(q[3]) / std::sqrt(q[3] * q[3] + q[4] * q[4] + q[5] * q[5] + q[6] * q[6]));
+      trans = (Vec3(q[0], q[1], q[2]) - ref_pos).norm();
+      const Eigen::Quaterniond cur(q[3], q[4], q[5], q[6]);
+      const double w = std::min(1.0, std::abs(ref_quat.normalized().dot(cur.normalized())));
       rot_deg = 2 * std::acos(w) * 180.0 / kPi;
       if (!std::isfinite(trans)) trans = std::numeric_limits<double>::infinity();
       if (!std::isfinite(rot_deg)) rot_deg = 180;
@@ -240,9 +245,14 @@ class Simulator {
           double rot;
           measure(r.settle_translation, rot);
           r.settle_contacts = hand_bodies_touching(d, 1e-3);
+          if (from_settled) {
+            const double* q = d->qpos + s_.object_qpos;
+            ref_pos = Vec3(q[0], q[1], q[2]);
+            ref_quat = Eigen::Quaterniond(q[3], q[4], q[5], q[6]);
+          }
         }
         const bool check = (check_every > 0 && step % check_every == 0) || step == total;
-        if (check && (p_.check_during_settle || step > settle)) {
+        if (check && ((p_.check_during_settle && !from_settled) || step > settle)) {
           double trans, rot;
           measure(trans, rot);
           r.max_translation = std::max(r.max_translation, trans);

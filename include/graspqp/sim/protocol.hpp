@@ -70,6 +70,10 @@ struct SimProtocol {
   double max_rotation_deg = 0;      // [deg] object rotation from its initial pose; <= 0: off
   double check_interval = 0.3;      // [s] checks at multiples of this from the test start, and at its end
   bool check_during_settle = true;  // the checks also run during the settle time
+  // Measure displacement and rotation from the object's pose at the end of the settle time instead of its
+  // initial pose (then the settle itself is not checked): separates "the closing pushed the object" from
+  // "the grasp let the object go under the disturbance".
+  bool measure_from_settled = false;
   bool require_contact = false;     // the hand must still touch the object at the end of each test
   // A grasp whose hand-object penetration at the grasp pose (MuJoCo contacts with the convex parts)
   // exceeds this fails without simulation (DexGraspBench's pre-filter); <= 0: off.
