@@ -1,6 +1,7 @@
 // `graspqp generate`: grasp synthesis for one or many objects, one HDF5 file per object.
 #include <graspqp/dataset/generate.hpp>
 #include <graspqp/error.hpp>
+#include <graspqp/sim/protocol.hpp>
 
 #include <unistd.h>
 
@@ -38,10 +39,13 @@ class ProgressBar {
     const int width = 28, filled = static_cast<int>(frac * width);
     std::string bar(filled, '#');
     bar.resize(width, '.');
-    std::fprintf(stderr, "%s[%s] %3.0f%% object %d/%d %-16.16s it %d/%d best %.4g mean %.4g  %s elapsed, ETA %s%s",
-                 tty_ ? "\r" : "", bar.c_str(), 100 * frac, p.object_index + 1, p.objects, p.object.c_str(),
-                 p.sampler.iteration, p.sampler.iterations, p.sampler.best, p.sampler.mean,
-                 format_duration(elapsed).c_str(), format_duration(eta).c_str(), tty_ ? "" : "\n");
+    char stage[64];
+    if (p.validated >= 0) std::snprintf(stage, sizeof stage, "validate %d/%d", p.validated, p.to_validate);
+    else std::snprintf(stage, sizeof stage, "it %d/%d", p.sampler.iteration, p.sampler.iterations);
+    std::fprintf(stderr, "%s[%s] %3.0f%% object %d/%d %-16.16s %s best %.4g mean %.4g  %s elapsed, ETA %s%s",
+                 tty_ ? "\r" : "", bar.c_str(), 100 * frac, p.object_index + 1, p.objects, p.object.c_str(), stage,
+                 p.sampler.best, p.sampler.mean, format_duration(elapsed).c_str(), format_duration(eta).c_str(),
+                 tty_ ? "" : "\n");
     std::fflush(stderr);
   }
   void finish() {
@@ -63,7 +67,8 @@ Handler add_generate_command(CLI::App& app) {
   struct Opts {
     GenerateOptions g;
     std::vector<std::string> objects;
-    std::string objects_dir, energy = "graspqp", optimizer = "mala-star";
+    std::string objects_dir, energy = "graspqp", optimizer = "mala-star", validate;
+    std::vector<std::string> validate_settings;
   };
   auto o = std::make_shared<Opts>();
   GenerateOptions& g = o->g;
@@ -82,6 +87,12 @@ Handler add_generate_command(CLI::App& app) {
   cmd->add_option("--threads", g.threads, "Worker threads (0: all cores); results do not depend on it")->capture_default_str();
   cmd->add_option("--scale", g.scale, "Uniform object scale")->capture_default_str();
   cmd->add_flag("--overwrite", g.overwrite, "Redo files that exist with different parameters");
+  cmd->add_option("--validate", o->validate,
+                  "Simulate each object's grasps in MuJoCo under this protocol (graspqp | dexgraspnet | dexgraspbench) "
+                  "and mark them in the file's \"valid\" dataset");
+  cmd->add_option("--validate-set", o->validate_settings,
+                  "Override one field of the --validate protocol: key=value (as graspqp eval --set)");
+  cmd->add_option("--validate-cache", g.validate_cache, "Folder of cached convex parts (default <out>/.cache)");
   auto* adv = cmd->add_option_group("energy and sampler parameters");
   adv->add_option("--w-dis", g.energy.weights.dis, "Weight of E_dis")->capture_default_str();
   adv->add_option("--w-fc", g.energy.weights.fc, "Weight of E_fc")->capture_default_str();
@@ -110,6 +121,13 @@ Handler add_generate_command(CLI::App& app) {
     GenerateOptions opts = o->g;
     opts.energy.force_closure = parse_force_closure_kind(o->energy);
     opts.sampler.kind = parse_sampler_kind(o->optimizer);
+    if (!o->validate.empty()) {
+      SimProtocol p = make_protocol(o->validate);
+      for (const auto& setting : o->validate_settings) apply_protocol_setting(p, setting);
+      opts.validate = p;
+    } else if (!o->validate_settings.empty()) {
+      throw Error("--validate-set needs --validate PROTOCOL");
+    }
     std::vector<ObjectSource> objects;
     if (!o->objects_dir.empty()) {
       objects = discover_objects(o->objects_dir);
@@ -130,13 +148,21 @@ Handler add_generate_command(CLI::App& app) {
         [&](const ObjectReport& r) { std::cerr << "graspqp: error: " << r.error << "\n"; });
     bar.finish();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("\n%-24s %-10s %6s %12s %12s %8s %8s\n", "object", "status", "grasps", "best E", "mean E", "accept", "time");
-    int generated = 0, skipped = 0, failed = 0;
+    const bool validating = opts.validate.has_value();
+    std::printf("\n%-24s %-10s %6s %12s %12s %8s %8s%s\n", "object", "status", "grasps", "best E", "mean E", "accept",
+                "time", validating ? "    valid" : "");
+    int generated = 0, skipped = 0, failed = 0, grasps = 0, valid = 0;
     for (const auto& r : reports) {
-      std::printf("%-24.24s %-10s %6d %12.5g %12.5g %7.1f%% %7.1fs\n", r.name.c_str(), r.status.c_str(), r.grasps,
+      std::printf("%-24.24s %-10s %6d %12.5g %12.5g %7.1f%% %7.1fs", r.name.c_str(), r.status.c_str(), r.grasps,
                   r.best_energy, r.mean_energy, 100 * r.acceptance, r.seconds);
+      if (validating && r.valid >= 0) std::printf(" %8d", r.valid);
+      std::printf("\n");
       (r.status == "generated" ? generated : r.status == "skipped" ? skipped : failed)++;
+      if (r.valid >= 0) grasps += r.grasps, valid += r.valid;
     }
+    if (validating && grasps > 0)
+      std::printf("\n%d of %d grasps valid under the %s protocol (%.1f%%)\n", valid, grasps, opts.validate->name.c_str(),
+                  100.0 * valid / grasps);
     std::printf("\n%d objects generated, %d skipped (already finished), %d failed in %.1f s; results in %s (summary.json)\n",
                 generated, skipped, failed, seconds, opts.out.c_str());
     return failed > 0 ? 1 : 0;

@@ -4,6 +4,7 @@
 #include <graspqp/error.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/metrics/analyze.hpp>
+#include <graspqp/sim/evaluate.hpp>
 
 #include <gtest/gtest.h>
 
@@ -132,6 +133,47 @@ TEST(Generate, ResumesAndRefusesMismatchedFiles) {
   fs::remove_all(out);
 }
 
+TEST(Generate, ValidateMarksGraspsAsTheEvaluatorDoes) {
+  const fs::path out = temp_dir("validate");
+  GenerateOptions o = small_options(out);
+  o.grasps = 4;
+  o.threads = 2;
+  o.validate = make_protocol("graspqp");
+  const auto reports = generate_dataset(o, apple());
+  ASSERT_EQ(reports[0].status, "generated") << reports[0].error;
+  const GraspDataset d = read_grasp_file(grasp_file_path(o, "apple"));
+  for (const char* name : {"valid", "valid_any", "valid_all", "sim_max_translation"})
+    ASSERT_TRUE(d.extra.count(name)) << name;
+  // The flags are exactly what a separate evaluation of the stored grasps gives.
+  const HandModel hand = load_hand("allegro");
+  ObjectLoadOptions lo;
+  lo.surface_samples = o.surface_samples;
+  lo.seed = o.seed;
+  const ObjectModel object = load_object(d.object_path, lo);
+  EvalOptions e;
+  e.protocol = *o.validate;
+  e.threads = 1;
+  e.analytic_metrics = false;
+  const auto results = evaluate_grasps(hand, object, d, e);
+  int valid = 0;
+  for (int i = 0; i < d.n_grasps(); ++i) {
+    EXPECT_EQ(d.extra.at("valid")[i], results[i].success ? 1.0 : 0.0) << i;
+    EXPECT_EQ(d.extra.at("valid_any")[i], results[i].success_any ? 1.0 : 0.0) << i;
+    EXPECT_EQ(d.extra.at("valid_all")[i], results[i].success_all ? 1.0 : 0.0) << i;
+    EXPECT_EQ(d.extra.at("sim_max_translation")[i], results[i].max_translation) << i;
+    valid += results[i].success;
+  }
+  EXPECT_EQ(reports[0].valid, valid);
+  // The protocol is a parameter: stored, and a different one is refused on resume.
+  const auto params = nlohmann::json::parse(d.parameters_json);
+  EXPECT_EQ(params["validate"]["name"], "graspqp");
+  EXPECT_EQ(generate_dataset(o, apple())[0].valid, valid);  // skipped, count read back
+  GenerateOptions other = o;
+  apply_protocol_setting(*other.validate, "magnitude=5");
+  EXPECT_THROW(generate_dataset(other, apple()), Error);
+  fs::remove_all(out);
+}
+
 TEST(Generate, DiscoversObjectsAndLayouts) {
   const fs::path root = temp_dir("discover");
   const fs::path apple_path = test::object_path("misc/apple.ply");
@@ -189,7 +231,12 @@ INSTANTIATE_TEST_SUITE_P(
                       CliError{"UnknownEnergy", "--hand allegro --energy foo --object {apple} --out {dir}/o",
                                "unknown energy 'foo'"},
                       CliError{"UnwritableOut", "--hand allegro --object {apple} --out /proc/graspqp_out", "/proc/graspqp_out"},
-                      CliError{"NoObjects", "--hand allegro --out {dir}/o", "--object"}),
+                      CliError{"NoObjects", "--hand allegro --out {dir}/o", "--object"},
+                      CliError{"UnknownValidateProtocol", "--hand allegro --object {apple} --out {dir}/o --validate isaac",
+                               "unknown protocol 'isaac'"},
+                      CliError{"BadValidateSetting",
+                               "--hand allegro --object {apple} --out {dir}/o --validate graspqp --validate-set nope=1",
+                               "nope"}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

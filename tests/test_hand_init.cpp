@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -363,5 +364,35 @@ TEST(HandInitCli, InitThenCheck) {
   fs::remove_all(root);
 }
 
+TEST(HandSdf, LinksMadeOfSeveralPrimitivesHaveTheUnionsSign) {
+  // The hand model's link SDF (used by the penetration energy and the metrics) against the union of the
+  // per-primitive SDFs (LinkSolid): same inside/outside at random points of every multi-part link
+  // (LEAP and Barrett are unions of boxes and meshes; the other hands' links are single closed meshes).
+  for (const std::string name : {"leap", "barrett", "shadow_hand", "allegro", "ability_hand", "robotiq3", "robotiq2", "panda", "schunk"}) {
+    const HandModel hand = load_hand(name);
+    std::mt19937_64 rng(5);
+    int checked = 0, wrong = 0;
+    for (const auto& link : hand.links) {
+      if (!link.collision_sdf) continue;
+      const LinkSolid solid(link.collision_mesh);
+      if (solid.components() < 2) continue;
+      const Eigen::AlignedBox3d box = link.collision_box;
+      std::uniform_real_distribution<double> u(0, 1);
+      for (int i = 0; i < 300; ++i) {
+        const Vec3 p = box.min() + (box.max() - box.min()).cwiseProduct(Vec3(u(rng), u(rng), u(rng)));
+        const double truth = solid.distance(p);
+        if (std::abs(truth) < 1e-5) continue;
+        ++checked;
+        wrong += (link.collision_sdf->query(p).distance < 0) != (truth < 0);
+      }
+    }
+    SCOPED_TRACE(name);
+    if (name == "leap" || name == "barrett") EXPECT_GT(checked, 1000);
+    if (name == "shadow_hand") EXPECT_GT(checked, 1000);  // its thumb and finger bases are two meshes each
+    EXPECT_EQ(wrong, 0) << "of " << checked;
+  }
+}
+
 }  // namespace
 }  // namespace graspqp
+

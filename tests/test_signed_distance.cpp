@@ -627,5 +627,40 @@ TEST(signedDistanceMug, ManyFieldsAreCheapToBuild) {
   EXPECT_LT(seconds, 2.0);
 }
 
+TEST(signedDistanceUnionOfParts, OverlappingBoxesHaveTheUnionsSign) {
+  // Two crossing boxes appended into one mesh (as a LEAP link's box primitives): the merged mesh has
+  // faces buried inside the other box, where the pseudonormal sign is wrong.
+  TriangleMesh a = make_box(Vec3(0.04, 0.01, 0.01));
+  TriangleMesh b = make_box(Vec3(0.01, 0.04, 0.01));
+  transform_mesh(b, Eigen::Isometry3d(Eigen::Translation3d(0.005, 0.005, 0.002)));
+  TriangleMesh both = a;
+  append_mesh(both, b);
+  SdfOptions union_options;
+  union_options.union_of_parts = true;
+  const SignedDistanceField merged(both), parts(both, union_options);
+  auto union_sdf = [&](const Vec3& p) {
+    return std::min(box_sdf(p, Vec3(0.02, 0.005, 0.005)), box_sdf(p - Vec3(0.005, 0.005, 0.002), Vec3(0.005, 0.02, 0.005)));
+  };
+  Rng rng(21);
+  int wrong_merged = 0, wrong_parts = 0, n = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const Vec3 p = rng.in_box(Eigen::AlignedBox3d(Vec3(-0.025, -0.025, -0.01), Vec3(0.025, 0.03, 0.012)));
+    const double truth = union_sdf(p);
+    if (std::abs(truth) < 1e-6) continue;
+    ++n;
+    const SdfResult r = parts.query(p);
+    wrong_merged += (merged.query(p).distance < 0) != (truth < 0);
+    wrong_parts += (r.distance < 0) != (truth < 0);
+    // Outside, the distance of a union is exactly the nearest part's; inside, |d| never exceeds the depth.
+    if (truth > 0) EXPECT_NEAR(r.distance, truth, 1e-12) << p.transpose();
+    else EXPECT_LE(-r.distance, -truth + 1e-12) << p.transpose();
+    EXPECT_NEAR(r.normal.norm(), 1.0, 1e-9);
+  }
+  EXPECT_EQ(wrong_parts, 0);
+  EXPECT_GT(wrong_merged, n / 100);  // the failure the option exists for
+  std::printf("[union] wrong signs without union_of_parts: %d of %d\n", wrong_merged, n);
+}
+
 }  // namespace
 }  // namespace graspqp
+

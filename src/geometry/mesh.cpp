@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <numbers>
+#include <numeric>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -344,6 +345,42 @@ TriangleMesh make_cylinder(double radius, double length, int segments) {
     m.faces.emplace_back(top, segments + i, segments + j);
   }
   return m;
+}
+
+std::vector<TriangleMesh> connected_components(const TriangleMesh& mesh) {
+  const int n = static_cast<int>(mesh.vertices.size());
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](int a) {
+    while (parent[a] != a) a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  for (const auto& f : mesh.faces) {
+    const int a = find(f[0]), b = find(f[1]), c = find(f[2]);
+    parent[b] = a;
+    parent[find(c)] = a;
+  }
+  std::map<int, int> comp_of_root;
+  std::vector<TriangleMesh> out;
+  std::vector<std::unordered_map<int, int>> vmap;
+  for (const auto& f : mesh.faces) {
+    const int root = find(f[0]);
+    auto [it, inserted] = comp_of_root.emplace(root, static_cast<int>(out.size()));
+    if (inserted) {
+      out.emplace_back();
+      vmap.emplace_back();
+    }
+    TriangleMesh& m = out[it->second];
+    auto& vm = vmap[it->second];
+    Eigen::Vector3i g;
+    for (int k = 0; k < 3; ++k) {
+      auto [vit, vnew] = vm.emplace(f[k], static_cast<int>(m.vertices.size()));
+      if (vnew) m.vertices.push_back(mesh.vertices[f[k]]);
+      g[k] = vit->second;
+    }
+    m.faces.push_back(g);
+  }
+  return out;
 }
 
 int count_open_edges(const TriangleMesh& mesh) {

@@ -185,6 +185,15 @@ struct SignedDistanceField::Impl {
   // to be distrusted: within max(4 |d|, 2 x their mean length).
   std::vector<std::pair<Vec3, Vec3>> open_edges;
   double open_edge_margin = 0;
+  // SdfOptions::union_of_parts with several connected components: one field per component; a point
+  // is inside when it is inside any of them (each part's own pseudonormal sign is exact).
+  std::vector<std::unique_ptr<SignedDistanceField>> parts;
+  std::vector<Eigen::AlignedBox3d> part_bounds;
+  bool inside_any_part(const Vec3& p) const {
+    for (size_t k = 0; k < parts.size(); ++k)
+      if (part_bounds[k].contains(p) && parts[k]->query(p).distance < 0) return true;
+    return false;
+  }
   bool near_hole(const Vec3& p, double unsigned_distance) const;
 };
 
@@ -524,9 +533,10 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   const Vec3 offset = p - state.closest;
   const double unsigned_distance = std::sqrt(state.best_sq);
   double sign = box_distance_sq == 0 && offset.dot(pseudonormal) < 0 ? -1.0 : 1.0;
+  if (box_distance_sq == 0 && !parts.empty()) sign = inside_any_part(p) ? -1.0 : 1.0;
   // Next to a hole of an open mesh the closest feature's orientation says nothing reliable about
   // inside and outside (e.g. the apple's open stem tube): the winding number decides there.
-  if (box_distance_sq == 0 && !open_edges.empty() &&
+  else if (box_distance_sq == 0 && !open_edges.empty() &&
       (((state.region != Region::kFace) && ((winner.boundary >> (static_cast<int>(state.region) - 1)) & 1u)) ||
        near_hole(p, unsigned_distance)))
     sign = winding_number(p) > 0.5 ? -1.0 : 1.0;
@@ -551,7 +561,8 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   return true;
 }
 
-SignedDistanceField::SignedDistanceField(TriangleMesh mesh) : impl_(std::make_unique<Impl>()) {
+SignedDistanceField::SignedDistanceField(TriangleMesh mesh, const SdfOptions& options)
+    : impl_(std::make_unique<Impl>()) {
   if (mesh.faces.empty()) throw Error("SignedDistanceField: mesh has no triangles");
   const int nv = static_cast<int>(mesh.vertices.size());
   for (const auto& t : mesh.faces)
@@ -560,6 +571,14 @@ SignedDistanceField::SignedDistanceField(TriangleMesh mesh) : impl_(std::make_un
   for (const auto& v : mesh.vertices) {
     if (!v.allFinite()) throw Error("SignedDistanceField: non-finite vertex coordinates");
     impl_->max_abs_coordinate = std::max(impl_->max_abs_coordinate, v.cwiseAbs().maxCoeff());
+  }
+  if (options.union_of_parts) {
+    std::vector<TriangleMesh> components = connected_components(mesh);
+    if (components.size() > 1)
+      for (auto& c : components) {
+        impl_->part_bounds.push_back(c.bounding_box());
+        impl_->parts.push_back(std::make_unique<SignedDistanceField>(std::move(c)));
+      }
   }
   impl_->mesh = std::move(mesh);
   impl_->bounds = impl_->mesh.bounding_box();

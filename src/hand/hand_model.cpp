@@ -333,7 +333,12 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
     if (!used.empty()) link.annotation_frame = annotation_frame_of(used.back());
     if (!link.collision_mesh.empty()) {
       orient_outward(link.collision_mesh);
-      link.collision_sdf = std::make_shared<SignedDistanceField>(link.collision_mesh);
+      // Several geometry elements or mesh components overlap in general (LEAP's and Barrett's boxes, some
+      // Shadow links): their merged mesh is no closed surface, and only the winding number tells inside
+      // from outside.
+      SdfOptions sdf_options;
+      sdf_options.union_of_parts = used.size() > 1 || connected_components(link.collision_mesh).size() > 1;
+      link.collision_sdf = std::make_shared<SignedDistanceField>(link.collision_mesh, sdf_options);
       link.collision_box = link.collision_mesh.bounding_box();
       link.bound_center = link.collision_box.center();
       for (const auto& v : link.collision_mesh.vertices)

@@ -120,42 +120,6 @@ TriangleMesh decimate_vertex_clustering(const TriangleMesh& mesh, int target_fac
   return best;
 }
 
-std::vector<TriangleMesh> connected_components(const TriangleMesh& mesh) {
-  const int n = static_cast<int>(mesh.vertices.size());
-  std::vector<int> parent(n);
-  std::iota(parent.begin(), parent.end(), 0);
-  std::function<int(int)> find = [&](int a) {
-    while (parent[a] != a) a = parent[a] = parent[parent[a]];
-    return a;
-  };
-  for (const auto& f : mesh.faces) {
-    const int a = find(f[0]), b = find(f[1]), c = find(f[2]);
-    parent[b] = a;
-    parent[find(c)] = a;
-  }
-  std::map<int, int> comp_of_root;
-  std::vector<TriangleMesh> out;
-  std::vector<std::unordered_map<int, int>> vmap;
-  for (const auto& f : mesh.faces) {
-    const int root = find(f[0]);
-    auto [it, inserted] = comp_of_root.emplace(root, static_cast<int>(out.size()));
-    if (inserted) {
-      out.emplace_back();
-      vmap.emplace_back();
-    }
-    TriangleMesh& m = out[it->second];
-    auto& vm = vmap[it->second];
-    Eigen::Vector3i g;
-    for (int k = 0; k < 3; ++k) {
-      auto [vit, vnew] = vm.emplace(f[k], static_cast<int>(m.vertices.size()));
-      if (vnew) m.vertices.push_back(mesh.vertices[f[k]]);
-      g[k] = vit->second;
-    }
-    m.faces.push_back(g);
-  }
-  return out;
-}
-
 TriangleMesh solid_convex_hull(std::vector<Vec3> points, double min_thickness) {
   // Deduplicate (exact).
   std::sort(points.begin(), points.end(), [](const Vec3& a, const Vec3& b) {

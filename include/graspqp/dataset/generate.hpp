@@ -4,11 +4,13 @@
 // absent), deterministic (same seed, same files, whatever the thread count).
 #include <graspqp/dataset/grasp_outputs.hpp>
 #include <graspqp/optim/sampler.hpp>
+#include <graspqp/sim/protocol.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 namespace graspqp {
 
@@ -37,6 +39,12 @@ struct GenerateOptions {
   SamplerOptions sampler;
   InitOptions init;
   std::filesystem::path out;
+  // Inline physics validation (off when empty): right after synthesis, every grasp of the object is
+  // simulated under this protocol (sim/evaluate.hpp) and the file gets per-grasp datasets "valid"
+  // (1/0 under the protocol's trial_rule), "valid_any", "valid_all" and "sim_max_translation" [m],
+  // so a dataset can be filtered like DexGraspNet's. The protocol is part of the parameters.
+  std::optional<SimProtocol> validate;
+  std::filesystem::path validate_cache;  // convex parts cache (empty: <out>/.cache)
 };
 
 // Everything that determines the results (not threads, not paths of outputs) as JSON; stored in each
@@ -51,12 +59,14 @@ struct ObjectReport {
   int grasps = 0;
   double best_energy = 0, mean_energy = 0, seconds = 0;
   double acceptance = 0;
+  int valid = -1;  // grasps that passed --validate (-1: not validated)
 };
 
 struct GenerateProgress {
   int object_index = 0, objects = 0;
   std::string object;
   SamplerProgress sampler;
+  int validated = -1, to_validate = 0;  // during --validate: grasps simulated so far (-1: optimizing)
 };
 
 // Output file of one object.

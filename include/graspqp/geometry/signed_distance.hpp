@@ -25,10 +25,20 @@ struct SdfResult {
 // inside, the normal turns the other way). Exact away from the surface and the medial axis.
 Mat3 normal_jacobian(const SdfResult& r);
 
+struct SdfOptions {
+  // The mesh is a union of closed parts (its connected components) that may overlap, e.g. a hand link
+  // made of several primitives or meshes: the closest feature's pseudonormal can then lie on a part's
+  // face buried inside another part and give the wrong sign. With this option, inside the bounding box
+  // the sign says whether the point is inside any part (one field per part, each exact). The distance
+  // stays the distance to the nearest part surface: exact outside; inside, the depth may be
+  // underestimated where a part's surface runs inside another (it errs on the shallow side).
+  bool union_of_parts = false;
+};
+
 // Immutable after construction; queries are thread-safe.
 class SignedDistanceField {
  public:
-  explicit SignedDistanceField(TriangleMesh mesh);
+  explicit SignedDistanceField(TriangleMesh mesh, const SdfOptions& options = {});
   ~SignedDistanceField();
   SignedDistanceField(const SignedDistanceField&) = delete;
   SignedDistanceField& operator=(const SignedDistanceField&) = delete;

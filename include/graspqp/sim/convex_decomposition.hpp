@@ -29,8 +29,6 @@ struct HacdOptions {
 // Welds vertices, drops degenerate and duplicate faces. Returns the input when it is small enough.
 TriangleMesh decimate_vertex_clustering(const TriangleMesh& mesh, int target_faces);
 
-// Splits a mesh into its edge-connected components (each a separate mesh).
-std::vector<TriangleMesh> connected_components(const TriangleMesh& mesh);
 
 // Convex parts of a mesh by HACD (after welding and, if large, decimation). Every returned part is a
 // closed convex hull (outward winding) with non-zero volume; flat parts are thickened by `min_thickness`.
