@@ -116,6 +116,16 @@ Handler add_generate_command(CLI::App& app) {
   adv->add_option("--reset-period", g.sampler.reset_period, "MALA*: steps between resets (0: none)")->capture_default_str();
   adv->add_option("--z-threshold", g.sampler.z_threshold, "MALA*: reset samples above this z-score")->capture_default_str();
   adv->add_option("--langevin", g.sampler.langevin, "Langevin noise scale (0: off)")->capture_default_str();
+  auto* init = cmd->add_option_group("initialization (defaults: the hand's hand.json \"init\", else built-in)");
+  auto init_option = [&](const char* flag, const char* key, const char* help) {
+    init->add_option_function<double>(flag, [o, key](double v) { o->g.init_overrides[key] = v; }, help);
+  };
+  init_option("--distance-lower", "distance_lower", "Closest initial stand-off beyond the hull [m] (built-in 0.05)");
+  init_option("--distance-upper", "distance_upper", "Farthest initial stand-off beyond the hull [m] (built-in 0.10)");
+  init_option("--roll-range", "roll_range", "Initial roll about the approach axis, +- [rad] (built-in pi)");
+  init_option("--pitch-range", "pitch_range", "Initial pitch, +- [rad] (built-in 0.26)");
+  init_option("--tilt-range", "tilt_range", "Initial tilt of the approach direction, +- [rad] (built-in 0.79)");
+  init_option("--joint-jitter", "joint_jitter", "Initial joint noise, sigma as a fraction of the range (built-in 0.1)");
 
   return [=]() {
     GenerateOptions opts = o->g;

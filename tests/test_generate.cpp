@@ -174,6 +174,54 @@ TEST(Generate, ValidateMarksGraspsAsTheEvaluatorDoes) {
   fs::remove_all(out);
 }
 
+TEST(Generate, InitializationFromTheHandAndTheUser) {
+  // 0 iterations: the files hold the initial states. The hand.json "init" values apply, user overrides win.
+  const fs::path out = temp_dir("init");
+  fs::copy(test::hand_dir("allegro"), out / "hand", fs::copy_options::recursive);
+  auto hand_json = nlohmann::json::parse(std::ifstream(out / "hand" / "hand.json"));
+  hand_json["init"]["distance_lower"] = 0.3;
+  hand_json["init"]["distance_upper"] = 0.3;
+  std::ofstream(out / "hand" / "hand.json") << hand_json.dump(2);
+  auto root_distances = [&](const GenerateOptions& o) {
+    generate_dataset(o, apple());
+    const GraspDataset d = read_grasp_file(grasp_file_path(o, "apple"));
+    std::vector<double> r;
+    for (int i = 0; i < d.n_grasps(); ++i) r.push_back((d.root_pose.row(i).head<3>().transpose() - d.object_center).norm());
+    return std::make_pair(r, nlohmann::json::parse(d.parameters_json)["init"]);
+  };
+  GenerateOptions o = small_options(out / "a");
+  o.sampler.iterations = 0;
+  const auto [bundled, bundled_params] = root_distances(o);
+  o.hand = (out / "hand").string();
+  o.out = out / "b";
+  const auto [far, far_params] = root_distances(o);
+  o.init_overrides["distance_lower"] = 0.12;
+  o.init_overrides["distance_upper"] = 0.12;
+  o.out = out / "c";
+  const auto [user, user_params] = root_distances(o);
+  EXPECT_EQ(bundled_params["distance_lower"], 0.05);
+  EXPECT_EQ(far_params["distance_lower"], 0.3);
+  EXPECT_EQ(user_params["distance_upper"], 0.12);
+  for (size_t i = 0; i < bundled.size(); ++i) {
+    EXPECT_LT(bundled[i], 0.25);
+    EXPECT_GT(far[i], 0.3);
+    EXPECT_GT(user[i], 0.12);
+    EXPECT_LT(user[i], 0.25);
+  }
+  // Unknown keys and inverted ranges are refused.
+  o.init_overrides["distance_upper"] = 0.01;
+  EXPECT_THROW(generate_dataset(o, apple()), Error);
+  hand_json["init"]["stand_off"] = 1;
+  std::ofstream(out / "hand" / "hand.json") << hand_json.dump(2);
+  try {
+    load_hand((out / "hand").string());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown init setting 'stand_off'"), std::string::npos) << e.what();
+  }
+  fs::remove_all(out);
+}
+
 TEST(Generate, DiscoversObjectsAndLayouts) {
   const fs::path root = temp_dir("discover");
   const fs::path apple_path = test::object_path("misc/apple.ply");

@@ -154,17 +154,28 @@ json generation_parameters(const GenerateOptions& o) {
 }
 
 fs::path grasp_file_path(const GenerateOptions& o, const std::string& object_name) {
-  return o.out / object_name / (o.hand + "-" + o.grasp_type + "-" + to_string(o.energy.force_closure) + ".h5");
+  // --hand is a bundled name or a folder: files are named by the folder's name then.
+  std::string hand = o.hand;
+  if (hand.find('/') != std::string::npos) {
+    fs::path folder = fs::path(hand).lexically_normal();
+    if (folder.filename().empty()) folder = folder.parent_path();
+    hand = folder.filename().string();
+  }
+  return o.out / object_name / (hand + "-" + o.grasp_type + "-" + to_string(o.energy.force_closure) + ".h5");
 }
 
-std::vector<ObjectReport> generate_dataset(const GenerateOptions& o, const std::vector<ObjectSource>& objects,
+std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const std::vector<ObjectSource>& objects,
                                            const std::function<void(const GenerateProgress&)>& progress,
                                            const std::function<void(const ObjectReport&)>& on_error) {
   if (objects.empty()) throw Error("no objects to process");
-  if (o.grasps < 1) throw Error("--grasps must be at least 1");
-  if (o.contacts < 1) throw Error("--contacts must be at least 1");
-  if (o.sampler.iterations < 0) throw Error("--iters must not be negative");
-  const HandModel hand = load_hand(o.hand);
+  if (options.grasps < 1) throw Error("--grasps must be at least 1");
+  if (options.contacts < 1) throw Error("--contacts must be at least 1");
+  if (options.sampler.iterations < 0) throw Error("--iters must not be negative");
+  const HandModel hand = load_hand(options.hand);
+  // Effective initialization: built-in defaults < the hand's hand.json "init" < user overrides; the
+  // effective values are what the parameters record.
+  GenerateOptions o = options;
+  o.init = apply_init_settings(apply_init_settings(options.init, hand.init_defaults), options.init_overrides);
   const GraspType& type = hand.grasp_type(o.grasp_type);  // throws for an unknown grasp type
   if (type.candidates.empty()) throw Error("hand '" + hand.name + "' has no contact candidates");
   for (const auto& obj : objects)

@@ -188,6 +188,19 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   model.approach_axis = json_vec3(config, "approach_axis", Vec3::UnitZ(), config_path);
   model.up_axis = json_vec3(config, "up_axis", Vec3::UnitX(), config_path);
   model.grasp_axis = json_vec3(config, "grasp_axis", model.approach_axis, config_path);
+  if (config.contains("init")) {
+    static const std::set<std::string> keys = {"distance_lower", "distance_upper", "hull_offset", "roll_range",
+                                               "pitch_range",    "tilt_range",     "joint_jitter"};
+    const auto& init = config.at("init");
+    if (!init.is_object()) throw Error(config_path.string() + ": \"init\" must be an object");
+    for (const auto& [key, value] : init.items()) {
+      if (key.rfind("_", 0) == 0) continue;  // comments
+      if (!keys.count(key)) throw Error(config_path.string() + ": unknown init setting '" + key + "'");
+      if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < 0)
+        throw Error(config_path.string() + ": init setting '" + key + "' must be a non-negative number");
+      model.init_defaults[key] = value.get<double>();
+    }
+  }
 
   const urdf::Robot robot = urdf::parse_file(model.urdf_path);
   const std::string urdf_str = model.urdf_path.string();

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 
 namespace graspqp {
@@ -37,7 +38,8 @@ struct GenerateOptions {
   bool overwrite = false;
   EnergyConfig energy;
   SamplerOptions sampler;
-  InitOptions init;
+  InitOptions init;  // built-in defaults; the hand's hand.json "init" values replace them,
+  std::map<std::string, double> init_overrides;  // and these (user settings) replace both
   std::filesystem::path out;
   // Inline physics validation (off when empty): right after synthesis, every grasp of the object is
   // simulated under this protocol (sim/evaluate.hpp) and the file gets per-grasp datasets "valid"

@@ -86,6 +86,10 @@ struct HandModel {
   Vec3 approach_axis = Vec3::UnitZ();  // hand-frame axis pointing from the palm towards the object
   Vec3 up_axis = Vec3::UnitX();
   Vec3 grasp_axis = Vec3::UnitZ();
+  // hand.json "init": this hand's defaults for the initialization (optim/initialization.hpp InitOptions
+  // fields distance_lower, distance_upper, hull_offset, roll_range, pitch_range, tilt_range,
+  // joint_jitter; metres and radians), applied over the built-in defaults; empty when absent.
+  std::map<std::string, double> init_defaults;
   std::vector<std::string> warnings;  // non-fatal load problems (missing visual meshes, stray annotations)
 
   int dof() const { return static_cast<int>(joints.size()); }

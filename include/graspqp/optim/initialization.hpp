@@ -15,6 +15,10 @@ struct InitOptions {
   double joint_jitter = 0.1;  // sigma as a fraction of each joint's range
 };
 
+// `base` with the named fields replaced (keys: the field names above, as in hand.json "init"); throws
+// graspqp::Error for an unknown key or distance_lower > distance_upper.
+InitOptions apply_init_settings(InitOptions base, const std::map<std::string, double>& settings);
+
 // Anchor points for a batch: `count` points spread over the hull by farthest-point sampling of
 // dense hull samples, each moved outwards by hull_offset, with the inward direction.
 struct HullAnchor {
