@@ -162,6 +162,21 @@ TEST(SimModel, ProtocolConstantsAreInTheCompiledModel) {
     EXPECT_EQ(m->eq_type[0], mjEQ_JOINT);
     EXPECT_DOUBLE_EQ(m->eq_data[1], 1.0);  // polycoef: follower = 0 + 1 * leader
     EXPECT_EQ(m->nmocap, 1);
+    // The contact check's detection distance widens the margins of a copy of the model only.
+    if (p.contact_detect_distance > 0) {
+      ASSERT_TRUE(scene->detect_model);
+      EXPECT_EQ(scene->detect_model->ngeom, m->ngeom);
+      for (int g = 0; g < m->ngeom; ++g) {
+        EXPECT_DOUBLE_EQ(scene->detect_model->geom_margin[g], p.margin + p.contact_detect_distance);
+        EXPECT_DOUBLE_EQ(scene->detect_model->geom_gap[g], p.contact_detect_distance);
+      }
+    } else {
+      EXPECT_FALSE(scene->detect_model);
+    }
+    for (int g = 0; g < m->ngeom; ++g) {
+      EXPECT_DOUBLE_EQ(m->geom_margin[g], p.margin);
+      EXPECT_DOUBLE_EQ(m->geom_gap[g], 0);
+    }
   }
   // Overrides reach the model.
   SimProtocol p = make_protocol("graspqp");

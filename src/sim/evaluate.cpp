@@ -68,6 +68,7 @@ class Simulator {
  public:
   Simulator(const SimScene& scene, const HandModel& hand, const EvalOptions& options)
       : s_(scene), hand_(hand), o_(options), p_(options.protocol), m_(scene.model.get()) {}
+  void set_detect_data(mjData* d) { detect_data_ = d; }
 
   TrialOutcome run_trial(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat) {
     TrialOutcome out;
@@ -110,6 +111,7 @@ class Simulator {
   const EvalOptions& o_;
   const SimProtocol& p_;
   const mjModel* m_;
+  mjData* detect_data_ = nullptr;  // the thread's data of scene.detect_model (when there is one)
   std::vector<double> joint_value_;
   Eigen::VectorXd start_, delta_;
 
@@ -266,9 +268,23 @@ class Simulator {
     }
     for (int i = 0; i < 3; ++i) xfrc[i] = 0;
     if (p_.require_contact) {
-      mj_forward(m_, d);  // contacts of the final state
+      // Contacts of the final state, with the widened margin of the detect model when there is one.
+      const mjData* cd = d;
+      if (s_.detect_model) {
+        const mjModel* dm = s_.detect_model.get();
+        mjData* dd = detect_data_;
+        std::copy(d->qpos, d->qpos + dm->nq, dd->qpos);
+        std::copy(d->qvel, d->qvel + dm->nv, dd->qvel);
+        std::copy(d->mocap_pos, d->mocap_pos + 3 * dm->nmocap, dd->mocap_pos);
+        std::copy(d->mocap_quat, d->mocap_quat + 4 * dm->nmocap, dd->mocap_quat);
+        mj_kinematics(dm, dd);
+        mj_collision(dm, dd);
+        cd = dd;
+      } else {
+        mj_forward(m_, d);
+      }
       const double tol = std::max(p_.contact_detect_distance, 0.0) + p_.margin + 1e-9;
-      if (!(min_hand_object_distance(d) <= tol)) r.held = false;
+      if (!(min_hand_object_distance(cd) <= tol)) r.held = false;
     }
     return r;
   }
@@ -296,6 +312,8 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
   std::mutex progress_mutex;
   const mjModel* m = scene.model.get();
   tbb::enumerable_thread_specific<DataPtr> data([m] { return DataPtr(mj_makeData(m)); });
+  const mjModel* dm = scene.detect_model.get();
+  tbb::enumerable_thread_specific<DataPtr> detect_data([dm] { return DataPtr(dm ? mj_makeData(dm) : nullptr); });
 
   auto run_one = [&](int task) {
     const int b = task / trials, trial = task % trials;
@@ -314,6 +332,7 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
     }
     DataPtr& d = data.local();
     Simulator sim(scene, hand, options);
+    sim.set_detect_data(detect_data.local().get());
     TrialOutcome& out = outcomes[task];
     try {
       out = sim.run_trial(d.get(), g, pos, quat);

@@ -322,7 +322,7 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
     << num(protocol.torsional_friction) << " " << num(protocol.rolling_friction) << "\" solref=\""
     << num(protocol.solref_timeconst) << " " << num(protocol.solref_dampratio) << "\" solimp=\""
     << num(protocol.solimp_dmin) << " " << num(protocol.solimp_dmax) << " " << num(protocol.solimp_width)
-    << "\" margin=\"" << num(protocol.margin + detect) << "\" gap=\"" << num(detect) << "\"/>\n";
+    << "\" margin=\"" << num(protocol.margin) << "\" gap=\"0\"/>\n";
   x << "  <default class=\"hand\"><geom contype=\"2\" conaffinity=\"" << (protocol.hand_self_collision ? 3 : 1)
     << "\" rgba=\"0.7 0.7 0.8 1\"/></default>\n";
   x << "  <default class=\"object\"><geom contype=\"1\" conaffinity=\"2\" rgba=\"0.9 0.5 0.3 1\"/></default>\n";
@@ -440,6 +440,14 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
     }
   }
   scene->model = std::shared_ptr<mjModel_>(m, [](mjModel_* p) { mj_deleteModel(p); });
+  if (detect > 0) {
+    mjModel* dm = mj_copyModel(nullptr, m);
+    for (int g = 0; g < dm->ngeom; ++g) {
+      dm->geom_margin[g] = protocol.margin + detect;
+      dm->geom_gap[g] = detect;
+    }
+    scene->detect_model = std::shared_ptr<mjModel_>(dm, [](mjModel_* p) { mj_deleteModel(p); });
+  }
 
   // ---- indices ----
   scene->object_body = mj_name2id(m, mjOBJ_BODY, "__object__");

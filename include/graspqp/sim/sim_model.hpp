@@ -68,6 +68,11 @@ struct SimSceneOptions {
 
 struct SimScene {
   std::shared_ptr<mjModel_> model;  // compiled; never modified after build
+  // With protocol.contact_detect_distance > 0: a copy of `model` whose geom margins and gaps are widened
+  // by that distance, used only for the end-of-test "still in contact" check. The simulated model keeps
+  // margin = protocol.margin and gap 0: contacts in the gap exert no force, so the dynamics are the same,
+  // but a widened margin in the simulation makes the collision detection many times slower.
+  std::shared_ptr<mjModel_> detect_model;
   std::string mjcf;                 // the MJCF document that was compiled
 
   // Indices into the compiled model.
