@@ -64,38 +64,6 @@ bool read_json_file(const fs::path& p, json& out, std::string& error) {
   return true;
 }
 
-// The loader's resolution of annotation mesh names (src/hand/hand_model.cpp, resolve_asset).
-fs::path resolve_asset(const std::string& filename, const std::vector<fs::path>& bases) {
-  std::string f = filename;
-  std::vector<std::string> variants{f};
-  const std::string pkg = "package://";
-  if (f.rfind(pkg, 0) == 0) {
-    f = f.substr(pkg.size());
-    variants = {f};
-    auto slash = f.find('/');
-    if (slash != std::string::npos) variants.push_back(f.substr(slash + 1));
-  }
-  fs::path rel(f);
-  std::vector<std::string> parts;
-  for (const auto& part : rel) parts.push_back(part.string());
-  size_t k = 0;
-  while (k < parts.size() && parts[k] == "..") ++k;
-  if (k > 0 && k + 1 < parts.size()) {
-    fs::path rest, rest_keep;
-    for (size_t i = k + 1; i < parts.size(); ++i) rest /= parts[i];
-    for (size_t i = k; i < parts.size(); ++i) rest_keep /= parts[i];
-    variants.push_back(rest.string());
-    variants.push_back(rest_keep.string());
-  }
-  std::error_code ec;
-  for (const auto& base : bases)
-    for (const auto& v : variants)
-      if (fs::is_regular_file(base / v, ec)) return (base / v).lexically_normal();
-  for (const auto& base : bases)
-    if (fs::is_regular_file(base / rel.filename(), ec)) return base / rel.filename();
-  return {};
-}
-
 // ---- checks on the raw files (before loading) ----
 
 struct RawFiles {
@@ -291,7 +259,7 @@ void check_patch_offsets(const HandModel& model, const HandCheckOptions& o, Hand
     for (const auto& e : entries) {
       std::vector<Vec3> pts;
       if (e.is_array() && e.size() == 2 && e[0].is_string()) {
-        const fs::path file = resolve_asset(e[0].get<std::string>(), bases);
+        const fs::path file = urdf::resolve_asset(e[0].get<std::string>(), bases);
         if (file.empty()) continue;
         TriangleMesh mesh;
         try {

@@ -97,41 +97,6 @@ Vec3 json_vec3(const json& j, const std::string& key, const Vec3& fallback, cons
   return out.normalized();
 }
 
-// Strips "package://<package>/" and tries the places URDFs and GraspQP annotations refer to.
-fs::path resolve_asset(const std::string& filename, const std::vector<fs::path>& bases) {
-  std::string f = filename;
-  std::vector<std::string> variants{f};
-  const std::string pkg = "package://";
-  if (f.rfind(pkg, 0) == 0) {
-    f = f.substr(pkg.size());
-    variants = {f};
-    auto slash = f.find('/');
-    if (slash != std::string::npos) variants.push_back(f.substr(slash + 1));
-  }
-  // GraspQP annotations write "../../<hand folder>/x" relative to the mesh folder; the folder may
-  // have been renamed, so also try the path without its leading "../" and first folder.
-  fs::path rel(f);
-  std::vector<std::string> parts;
-  for (const auto& part : rel) parts.push_back(part.string());
-  size_t k = 0;
-  while (k < parts.size() && parts[k] == "..") ++k;
-  if (k > 0 && k + 1 < parts.size()) {
-    fs::path rest;
-    for (size_t i = k + 1; i < parts.size(); ++i) rest /= parts[i];
-    variants.push_back(rest.string());
-    fs::path rest_keep;
-    for (size_t i = k; i < parts.size(); ++i) rest_keep /= parts[i];
-    variants.push_back(rest_keep.string());
-  }
-  std::error_code ec;
-  for (const auto& base : bases)
-    for (const auto& v : variants)
-      if (fs::is_regular_file(base / v, ec)) return (base / v).lexically_normal();
-  for (const auto& base : bases)
-    if (fs::is_regular_file(base / rel.filename(), ec)) return base / rel.filename();
-  return {};
-}
-
 TriangleMesh geometry_mesh(const urdf::Geometry& g, const std::vector<fs::path>& bases, bool required,
                            const std::string& what, const fs::path& urdf_path, std::vector<std::string>& warnings) {
   TriangleMesh mesh;
@@ -140,7 +105,7 @@ TriangleMesh geometry_mesh(const urdf::Geometry& g, const std::vector<fs::path>&
     case urdf::Geometry::Kind::Cylinder: mesh = make_cylinder(g.radius, g.length); break;
     case urdf::Geometry::Kind::Sphere: mesh = make_sphere(g.radius); break;
     case urdf::Geometry::Kind::Mesh: {
-      fs::path file = resolve_asset(g.filename, bases);
+      fs::path file = urdf::resolve_asset(g.filename, bases);
       if (file.empty()) {
         if (required) throw Error(urdf_path.string() + ": " + what + " mesh '" + g.filename + "' not found");
         warnings.push_back(urdf_path.string() + ": " + what + " mesh '" + g.filename + "' not found; skipped");
@@ -454,7 +419,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
           std::vector<Vec3> points;
           if (entry.size() == 2 && entry[0].is_string()) {
             const std::string mesh_name = entry[0].get<std::string>();
-            const fs::path file = resolve_asset(mesh_name, bases);
+            const fs::path file = urdf::resolve_asset(mesh_name, bases);
             if (file.empty()) throw Error(contacts_path.string() + ": contact mesh '" + mesh_name + "' not found");
             auto pit = patch_cache.find(file.string());
             if (pit == patch_cache.end()) pit = patch_cache.emplace(file.string(), load_mesh(file)).first;

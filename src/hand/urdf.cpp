@@ -178,4 +178,39 @@ Robot parse_file(const std::filesystem::path& path) {
   return parse_string(xml, path.string());
 }
 
+// Strips "package://<package>/" and tries the places URDFs and GraspQP annotations refer to.
+std::filesystem::path resolve_asset(const std::string& filename, const std::vector<std::filesystem::path>& bases) {
+  std::string f = filename;
+  std::vector<std::string> variants{f};
+  const std::string pkg = "package://";
+  if (f.rfind(pkg, 0) == 0) {
+    f = f.substr(pkg.size());
+    variants = {f};
+    auto slash = f.find('/');
+    if (slash != std::string::npos) variants.push_back(f.substr(slash + 1));
+  }
+  // GraspQP annotations write "../../<hand folder>/x" relative to the mesh folder; the folder may
+  // have been renamed, so also try the path without its leading "../" and first folder.
+  std::filesystem::path rel(f);
+  std::vector<std::string> parts;
+  for (const auto& part : rel) parts.push_back(part.string());
+  size_t k = 0;
+  while (k < parts.size() && parts[k] == "..") ++k;
+  if (k > 0 && k + 1 < parts.size()) {
+    std::filesystem::path rest;
+    for (size_t i = k + 1; i < parts.size(); ++i) rest /= parts[i];
+    variants.push_back(rest.string());
+    std::filesystem::path rest_keep;
+    for (size_t i = k; i < parts.size(); ++i) rest_keep /= parts[i];
+    variants.push_back(rest_keep.string());
+  }
+  std::error_code ec;
+  for (const auto& base : bases)
+    for (const auto& v : variants)
+      if (std::filesystem::is_regular_file(base / v, ec)) return (base / v).lexically_normal();
+  for (const auto& base : bases)
+    if (std::filesystem::is_regular_file(base / rel.filename(), ec)) return base / rel.filename();
+  return {};
+}
+
 }  // namespace graspqp::urdf

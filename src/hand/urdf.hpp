@@ -47,6 +47,11 @@ struct Robot {
 
 // Throws graspqp::Error("<path>: <problem>") on unreadable or malformed files.
 Robot parse_file(const std::filesystem::path& path);
+
+// Finds a mesh named in a URDF or an annotation file: strips "package://<package>/", tries each base
+// folder with the name, without its leading "../" folders, and finally the bare file name (the loader's
+// and `hand check`'s shared rule). Empty when nothing is found.
+std::filesystem::path resolve_asset(const std::string& filename, const std::vector<std::filesystem::path>& bases);
 Robot parse_string(const std::string& xml, const std::string& source_name);
 
 Eigen::Isometry3d origin_from_xyz_rpy(const Vec3& xyz, const Vec3& rpy);
