@@ -100,6 +100,9 @@ Handler add_generate_command(CLI::App& app) {
   adv->add_option("--w-spen", g.energy.weights.spen, "Weight of E_spen")->capture_default_str();
   adv->add_option("--w-joints", g.energy.weights.joints, "Weight of E_joints")->capture_default_str();
   adv->add_option("--w-prior", g.energy.weights.prior, "Weight of E_prior (table-top: grasp axis down)")->capture_default_str();
+  adv->add_option("--w-hpen", g.energy.weights.hpen,
+                  "Weight of E_hpen (hand surface points inside the object; 0: the reference's energy)")
+      ->capture_default_str();
   adv->add_option("--w-wall", g.energy.weights.wall, "Weight of E_wall (table-top: no hand point below the table)")->capture_default_str();
   adv->add_option("--table-z", g.energy.table_z, "Height of the table plane in the object frame [m]")->capture_default_str();
   adv->add_option("--friction", g.energy.qp.friction, "Friction coefficient of the QP's cones")->capture_default_str();

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 OUT=${1:-results/allegro}
 OBJECTS=${OBJECTS:-../shared/data/objects/ycb}
 THREADS=${THREADS:-2}
-BIN=build/bin/graspqp
+BIN=${BIN:-build/bin/graspqp}
 NAMES=(mug banana cracker_box power_drill mustard_bottle tomato_soup_can)
 FILES=()
 for n in "${NAMES[@]}"; do FILES+=("$OBJECTS/$n/textured.obj"); done

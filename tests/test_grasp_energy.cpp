@@ -29,10 +29,10 @@ const Fixture& fixture(const std::string& hand, const std::string& object) {
 
 EnergyConfig only(int term) {
   EnergyConfig c;
-  c.weights = EnergyWeights{0, 0, 0, 0, 0, 0, 0};
+  c.weights = EnergyWeights{0, 0, 0, 0, 0, 0, 0, 0};
   c.table_z = 0.02;  // a table through the objects, so that E_wall is active
   double* w[] = {&c.weights.dis,    &c.weights.fc,    &c.weights.pen, &c.weights.spen,
-                 &c.weights.joints, &c.weights.prior, &c.weights.wall};
+                 &c.weights.joints, &c.weights.prior, &c.weights.wall, &c.weights.hpen};
   *w[term] = 1.0;
   return c;
 }
@@ -95,6 +95,7 @@ TEST_P(EnergyGradient, Penetration) { check_gradient(GetParam().hand, GetParam()
 TEST_P(EnergyGradient, JointLimits) { check_gradient(GetParam().hand, GetParam().object, 4, 0.0); }
 TEST_P(EnergyGradient, Prior) { check_gradient(GetParam().hand, GetParam().object, 5, 0.0); }
 TEST_P(EnergyGradient, Wall) { check_gradient(GetParam().hand, GetParam().object, 6, 0.0); }
+TEST_P(EnergyGradient, HandPenetration) { check_gradient(GetParam().hand, GetParam().object, 7, -0.04); }
 
 INSTANTIATE_TEST_SUITE_P(Hands, EnergyGradient,
                          ::testing::Values(Case{"allegro", "ycb/mug/textured.obj"},
@@ -102,6 +103,54 @@ INSTANTIATE_TEST_SUITE_P(Hands, EnergyGradient,
                                            Case{"robotiq3", "ycb/banana/textured.obj"},
                                            Case{"ability_hand", "ycb/cracker_box/textured.obj"}),
                          [](const auto& info) { return info.param.hand; });
+
+TEST(HandPenetration, SeesALinkWhollyInsideTheObject) {
+  // The cracker box is 6 cm thick: a hand pushed 3 cm into it has whole links inside, where the
+  // reference's E_pen (object samples inside links) can be small; E_hpen counts every buried hand point,
+  // and agrees with an unculled brute-force sum over the hand points.
+  const Fixture& f = fixture("allegro", "ycb/cracker_box/textured.obj");
+  const GraspType& type = f.hand.grasp_type("full");
+  EnergyWorkspace ws(f.hand);
+  EnergyTerms terms;
+  Rng rng(8);
+  int deep = 0;
+  for (int trial = 0; trial < 6; ++trial) {
+    const Eigen::VectorXd x = near_state(f, type, rng, -0.05);
+    const std::vector<int> contacts = random_contacts(static_cast<int>(type.candidates.size()), 12, rng);
+    grasp_energy(f.hand, type, f.object, EnergyConfig{}, x, contacts, ws, terms, nullptr);
+    double brute = 0;
+    int inside = 0;
+    for (const SurfacePoint& s : f.hand.surface_points) {
+      const double d = f.object.sdf->query(ws.hand.to_world(s.link, s.position)).distance;
+      if (d < 0) brute -= d, ++inside;
+    }
+    EXPECT_NEAR(terms.hpen(), brute, 1e-12 * std::max(1.0, brute));
+    deep += inside > 20;
+  }
+  EXPECT_GE(deep, 3);
+}
+
+TEST(DistanceGrid, EstimateWithinItsBound) {
+  const Fixture& f = fixture("allegro", "ycb/cracker_box/textured.obj");
+  const DistanceGrid& g = *f.object.coarse_sdf;
+  Rng rng(3);
+  const Eigen::AlignedBox3d box = f.object.mesh.bounding_box();
+  int inside = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const Vec3 p = box.min() - Vec3::Constant(0.02) +
+                   (box.sizes() + Vec3::Constant(0.04)).cwiseProduct(Vec3(rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0, 1)));
+    const double exact = f.object.sdf->query(p).distance;
+    const double est = g.estimate(p);
+    if (std::isfinite(est)) EXPECT_LE(std::abs(est - exact), g.error_bound()) << p.transpose();
+    else EXPECT_GT(exact, 0) << p.transpose();  // outside the grid: outside the object
+    if (exact <= 0) {
+      EXPECT_TRUE(g.may_be_within(p, 0)) << p.transpose();
+      ++inside;
+    }
+  }
+  EXPECT_GT(inside, 30);
+  EXPECT_LT(g.error_bound(), 0.009);  // (21 cm + 2 cm margin) / 48 x sqrt(3)
+}
 
 TEST(EnergyGradient, SelfPenetration) {
   for (const char* hand : {"allegro", "shadow_hand", "robotiq3"}) check_gradient(hand, "misc/apple.ply", 3, 0.05);
@@ -118,14 +167,16 @@ TEST(GraspEnergy, TotalIsWeightedSumOfTerms) {
   const std::vector<int> contacts = random_contacts(static_cast<int>(type.candidates.size()), 12, rng);
   const double E = grasp_energy(f.hand, type, f.object, config, x, contacts, ws, terms, nullptr);
   const auto& w = config.weights;
+  EXPECT_GT(terms.hpen(), 0);  // the state is 1 cm into the object: hand points are inside
   EXPECT_NEAR(E, w.dis * terms.values[0] + w.fc * terms.values[1] + w.pen * terms.values[2] + w.spen * terms.values[3] +
-                     w.joints * terms.values[4],
+                     w.joints * terms.values[4] + w.hpen * terms.values[7],
               1e-9 * std::abs(E));
   // The gradient of the weighted sum is the weighted sum of the term gradients.
   Eigen::VectorXd g_total, g_sum = Eigen::VectorXd::Zero(f.hand.state_size()), g;
   grasp_energy(f.hand, type, f.object, config, x, contacts, ws, terms, &g_total);
-  const double weights[] = {w.dis, w.fc, w.pen, w.spen, w.joints};
-  for (int t = 0; t < 5; ++t) {
+  const double weights[] = {w.dis, w.fc, w.pen, w.spen, w.joints, w.prior, w.wall, w.hpen};
+  for (int t = 0; t < EnergyTerms::kCount; ++t) {
+    if (weights[t] == 0) continue;
     EnergyConfig one = only(t);
     grasp_energy(f.hand, type, f.object, one, x, contacts, ws, terms, &g);
     g_sum += weights[t] * g;

@@ -124,7 +124,7 @@ json generation_parameters(const GenerateOptions& o) {
   j["scale"] = o.scale;
   j["surface_samples"] = o.surface_samples;
   j["energy"] = to_string(o.energy.force_closure);
-  j["weights"] = {{"dis", w.dis}, {"fc", w.fc}, {"pen", w.pen}, {"spen", w.spen}, {"joints", w.joints}, {"prior", w.prior}, {"wall", w.wall}};
+  j["weights"] = {{"dis", w.dis}, {"fc", w.fc}, {"pen", w.pen}, {"spen", w.spen}, {"joints", w.joints}, {"prior", w.prior}, {"wall", w.wall}, {"hpen", w.hpen}};
   j["table_z"] = o.energy.table_z;
   j["force_closure_qp"] = {{"friction", qp.friction},         {"cone_edges", qp.cone_edges},
                            {"torque_weight", qp.torque_weight}, {"lambda_min", qp.lambda_min},

@@ -1,5 +1,6 @@
 #include <graspqp/energy/contact_distance.hpp>
 #include <graspqp/energy/grasp_energy.hpp>
+#include <graspqp/energy/hand_penetration.hpp>
 #include <graspqp/energy/joint_limits.hpp>
 #include <graspqp/error.hpp>
 
@@ -23,7 +24,7 @@ std::string to_string(ForceClosureKind kind) {
 
 const std::array<const char*, EnergyTerms::kCount>& EnergyTerms::names() {
   static const std::array<const char*, kCount> n{"E_dis",    "E_fc",    "E_pen", "E_spen",
-                                                 "E_joints", "E_prior", "E_wall"};
+                                                 "E_joints", "E_prior", "E_wall",  "E_hpen"};
   return n;
 }
 
@@ -97,6 +98,7 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
 
   // E_pen and E_spen add their weighted gradients straight into the adjoint accumulators.
   terms.pen() = penetration_energy(hand, ws.hand, object, ws.penetration, want_grad ? w.pen : 0.0).energy;
+  terms.hpen() = w.hpen != 0 ? hand_penetration_energy(hand, ws.hand, object, want_grad ? w.hpen : 0.0) : 0.0;
   terms.spen() = self_penetration_energy(hand, ws.hand, config.self_penetration, want_grad ? w.spen : 0.0);
 
   // E_joints.
@@ -123,7 +125,7 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
   }
 
   terms.total = w.dis * terms.dis() + w.fc * terms.fc() + w.pen * terms.pen() + w.spen * terms.spen() +
-                w.joints * terms.joints() + w.prior * terms.prior() + w.wall * terms.wall();
+                w.joints * terms.joints() + w.prior * terms.prior() + w.wall * terms.wall() + w.hpen * terms.hpen();
   if (want_grad) {
     grad->resize(hand.state_size());
     backpropagate(hand, ws.hand, *grad, &ws.dE_dq);

@@ -23,7 +23,7 @@ ForceClosureKind parse_force_closure_kind(const std::string& name);  // "graspqp
 std::string to_string(ForceClosureKind kind);
 
 struct EnergyWeights {
-  double dis = 100.0, fc = 1.0, pen = 100.0, spen = 10.0, joints = 1.0, prior = 0.0, wall = 0.0;
+  double dis = 100.0, fc = 1.0, pen = 100.0, spen = 10.0, joints = 1.0, prior = 0.0, wall = 0.0, hpen = 100.0;
 };
 
 struct EnergyConfig {
@@ -37,7 +37,7 @@ struct EnergyConfig {
 
 // Unweighted terms, in this order in files: dis, fc, pen, spen, joints, prior, wall.
 struct EnergyTerms {
-  static constexpr int kCount = 7;
+  static constexpr int kCount = 8;
   static const std::array<const char*, kCount>& names();
   std::array<double, kCount> values{};
   double total = 0;
@@ -48,6 +48,7 @@ struct EnergyTerms {
   double& joints() { return values[4]; }
   double& prior() { return values[5]; }
   double& wall() { return values[6]; }
+  double& hpen() { return values[7]; }
 };
 
 struct EnergyWorkspace {

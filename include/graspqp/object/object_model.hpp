@@ -2,6 +2,7 @@
 // The immutable object model: mesh in its file frame (metres, times scale), signed distance field,
 // surface samples for the penetration energy, centre, convex hull for initialization.
 #include <graspqp/geometry/mesh.hpp>
+#include <graspqp/geometry/distance_grid.hpp>
 #include <graspqp/geometry/signed_distance.hpp>
 
 #include <filesystem>
@@ -60,6 +61,7 @@ struct ObjectModel {
   double scale = 1.0;
   TriangleMesh mesh;
   std::shared_ptr<const SignedDistanceField> sdf;
+  std::shared_ptr<const DistanceGrid> coarse_sdf;  // culling grid of sdf (48 cells along the longest side)
   std::vector<Vec3> surface_points;  // farthest-point samples (penetration queries)
   PointGrid surface_grid;
   Vec3 center = Vec3::Zero();  // mean of the surface samples (as the reference), torque reference point
