@@ -347,7 +347,7 @@ TriangleMesh make_cylinder(double radius, double length, int segments) {
   return m;
 }
 
-std::vector<TriangleMesh> connected_components(const TriangleMesh& mesh) {
+std::vector<TriangleMesh> connected_components(const TriangleMesh& mesh, std::vector<int>* face_component) {
   const int n = static_cast<int>(mesh.vertices.size());
   std::vector<int> parent(n);
   std::iota(parent.begin(), parent.end(), 0);
@@ -363,13 +363,16 @@ std::vector<TriangleMesh> connected_components(const TriangleMesh& mesh) {
   std::map<int, int> comp_of_root;
   std::vector<TriangleMesh> out;
   std::vector<std::unordered_map<int, int>> vmap;
-  for (const auto& f : mesh.faces) {
+  if (face_component) face_component->assign(mesh.faces.size(), 0);
+  for (size_t fi = 0; fi < mesh.faces.size(); ++fi) {
+    const auto& f = mesh.faces[fi];
     const int root = find(f[0]);
     auto [it, inserted] = comp_of_root.emplace(root, static_cast<int>(out.size()));
     if (inserted) {
       out.emplace_back();
       vmap.emplace_back();
     }
+    if (face_component) (*face_component)[fi] = it->second;
     TriangleMesh& m = out[it->second];
     auto& vm = vmap[it->second];
     Eigen::Vector3i g;

@@ -67,40 +67,7 @@ double solid_angle(const Vec3& a, const Vec3& b, const Vec3& c) {
 // ---------------------------------------------------------------------------------------------------
 
 LinkSolid::LinkSolid(const TriangleMesh& mesh) : mesh_(mesh) {
-  const int n = static_cast<int>(mesh.vertices.size());
-  std::vector<int> parent(n);
-  std::iota(parent.begin(), parent.end(), 0);
-  auto find = [&](int a) {
-    while (parent[a] != a) a = parent[a] = parent[parent[a]];
-    return a;
-  };
-  for (const auto& f : mesh.faces) {
-    const int a = find(f[0]);
-    parent[find(f[1])] = a;
-    parent[find(f[2])] = a;
-  }
-  std::map<int, int> comp_of_root;
-  std::vector<TriangleMesh> parts;
-  std::vector<std::map<int, int>> vmap;
-  face_component_.resize(mesh.faces.size());
-  for (size_t fi = 0; fi < mesh.faces.size(); ++fi) {
-    const auto& f = mesh.faces[fi];
-    const int root = find(f[0]);
-    auto [it, inserted] = comp_of_root.emplace(root, static_cast<int>(parts.size()));
-    if (inserted) {
-      parts.emplace_back();
-      vmap.emplace_back();
-    }
-    face_component_[fi] = it->second;
-    TriangleMesh& m = parts[it->second];
-    Eigen::Vector3i g;
-    for (int k = 0; k < 3; ++k) {
-      auto [vit, vnew] = vmap[it->second].emplace(f[k], static_cast<int>(m.vertices.size()));
-      if (vnew) m.vertices.push_back(mesh.vertices[f[k]]);
-      g[k] = vit->second;
-    }
-    m.faces.push_back(g);
-  }
+  std::vector<TriangleMesh> parts = connected_components(mesh, &face_component_);
   for (auto& p : parts) {
     orient_outward(p);
     parts_.push_back(std::make_shared<SignedDistanceField>(p));

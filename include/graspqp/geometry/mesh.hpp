@@ -42,7 +42,8 @@ TriangleMesh make_cylinder(double radius, double length, int segments = 32);  //
 
 // Number of edges used by exactly one face (0 for a closed mesh).
 int count_open_edges(const TriangleMesh& mesh);
-// Connected components (faces sharing a vertex index), each with its own compact vertex list.
-std::vector<TriangleMesh> connected_components(const TriangleMesh& mesh);
+// Connected components (faces sharing a vertex index), each with its own compact vertex list, in the
+// order of their first face; `face_component` (optional) receives each face's component index.
+std::vector<TriangleMesh> connected_components(const TriangleMesh& mesh, std::vector<int>* face_component = nullptr);
 
 }  // namespace graspqp
