@@ -19,6 +19,8 @@
 #include <set>
 #include <sstream>
 
+#include "hand/urdf.hpp"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 using nlohmann::ordered_json;
@@ -655,20 +657,8 @@ double round_up_2(double v) {  // two significant digits, upwards
 }  // namespace
 
 json suggested_sim_gains(const HandModel& model) {
-  std::map<std::string, double> masses;
-  {
-    tinyxml2::XMLDocument doc;
-    if (doc.LoadFile(model.urdf_path.string().c_str()) == tinyxml2::XML_SUCCESS)
-      if (const auto* robot = doc.FirstChildElement("robot"))
-        for (const auto* link = robot->FirstChildElement("link"); link; link = link->NextSiblingElement("link")) {
-          const char* name = link->Attribute("name");
-          const auto* inertial = link->FirstChildElement("inertial");
-          const auto* mass = inertial ? inertial->FirstChildElement("mass") : nullptr;
-          double v = 0;
-          if (name && mass && mass->QueryDoubleAttribute("value", &v) == tinyxml2::XML_SUCCESS && std::isfinite(v) && v > 0)
-            masses[name] = std::clamp(v, 1e-4, 10.0);
-        }
-  }
+  std::map<std::string, double> masses = urdf::link_masses(model.urdf_path);
+  for (auto& [name, m] : masses) m = std::clamp(m, 1e-4, 10.0);
   HandData data(model);
   fk_at(model, model.default_joints(), data);
   const double g = 9.81;

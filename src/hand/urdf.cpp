@@ -213,4 +213,21 @@ std::filesystem::path resolve_asset(const std::string& filename, const std::vect
   return {};
 }
 
+std::map<std::string, double> link_masses(const std::filesystem::path& urdf_path) {
+  std::map<std::string, double> masses;
+  tinyxml2::XMLDocument doc;
+  if (doc.LoadFile(urdf_path.string().c_str()) != tinyxml2::XML_SUCCESS) return masses;
+  const auto* robot = doc.FirstChildElement("robot");
+  if (!robot) return masses;
+  for (const auto* link = robot->FirstChildElement("link"); link; link = link->NextSiblingElement("link")) {
+    const char* name = link->Attribute("name");
+    const auto* inertial = link->FirstChildElement("inertial");
+    const auto* mass = inertial ? inertial->FirstChildElement("mass") : nullptr;
+    double v = 0;
+    if (name && mass && mass->QueryDoubleAttribute("value", &v) == tinyxml2::XML_SUCCESS && std::isfinite(v) && v > 0)
+      masses[name] = v;
+  }
+  return masses;
+}
+
 }  // namespace graspqp::urdf

@@ -5,6 +5,7 @@
 #include <graspqp/geometry/mesh.hpp>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ struct Robot {
 
 // Throws graspqp::Error("<path>: <problem>") on unreadable or malformed files.
 Robot parse_file(const std::filesystem::path& path);
+
+// <inertial><mass value> of every link that has a finite positive one (empty if the file cannot be read).
+std::map<std::string, double> link_masses(const std::filesystem::path& urdf_path);
 
 // Finds a mesh named in a URDF or an annotation file: strips "package://<package>/", tries each base
 // folder with the name, without its leading "../" folders, and finally the bare file name (the loader's

@@ -6,7 +6,6 @@
 
 #include <mujoco/mujoco.h>
 #include "internal.hpp"
-#include <tinyxml2.h>
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/Geometry>
@@ -20,6 +19,8 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+
+#include "hand/urdf.hpp"
 
 namespace graspqp {
 
@@ -82,23 +83,6 @@ JointSimParams read_joint_params(const json& j, JointSimParams p, const std::str
   if (!(p.kp > 0) || !(p.force_limit > 0) || p.damping < 0 || p.armature < 0 || p.frictionloss < 0 || p.max_velocity < 0)
     throw Error(where + ": kp and force_limit must be > 0, damping/armature/frictionloss/max_velocity >= 0");
   return p;
-}
-
-std::map<std::string, double> urdf_link_masses(const fs::path& urdf) {
-  std::map<std::string, double> masses;
-  tinyxml2::XMLDocument doc;
-  if (doc.LoadFile(urdf.c_str()) != tinyxml2::XML_SUCCESS) return masses;
-  const auto* robot = doc.FirstChildElement("robot");
-  if (!robot) return masses;
-  for (const auto* link = robot->FirstChildElement("link"); link; link = link->NextSiblingElement("link")) {
-    const char* name = link->Attribute("name");
-    const auto* inertial = link->FirstChildElement("inertial");
-    const auto* mass = inertial ? inertial->FirstChildElement("mass") : nullptr;
-    double v = 0;
-    if (name && mass && mass->QueryDoubleAttribute("value", &v) == tinyxml2::XML_SUCCESS && std::isfinite(v) && v > 0)
-      masses[name] = v;
-  }
-  return masses;
 }
 
 std::string mesh_key(const TriangleMesh& m) {
@@ -303,7 +287,7 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
     }
   }
 
-  const auto masses = urdf_link_masses(hand.urdf_path);
+  const auto masses = urdf::link_masses(hand.urdf_path);
 
   // ---- MJCF ----
   std::ostringstream x;
