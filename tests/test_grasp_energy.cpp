@@ -2,6 +2,7 @@
 // differences, on several hands and objects: kinematics, object SDF (including the change of the
 // object normal with the contact point), QP envelope gradient and the adjoint pass together.
 #include <graspqp/energy/grasp_energy.hpp>
+#include <graspqp/energy/joint_limits.hpp>
 #include <graspqp/optim/initialization.hpp>
 
 #include <gtest/gtest.h>
@@ -128,6 +129,25 @@ TEST(HandPenetration, SeesALinkWhollyInsideTheObject) {
     deep += inside > 20;
   }
   EXPECT_GE(deep, 3);
+}
+
+TEST(JointLimits, PrismaticJointsInCentimetres) {
+  // 1 mm beyond a prismatic limit costs 0.1 (as 0.1 rad beyond a revolute one); gradient by FD.
+  const Fixture& f = fixture("panda", "misc/apple.ply");
+  EnergyWorkspace ws(f.hand);
+  ASSERT_EQ(f.hand.dof(), 1);
+  EXPECT_DOUBLE_EQ(ws.joint_limit_scale[0], 100.0);
+  Eigen::VectorXd g;
+  const Eigen::VectorXd lo = f.hand.lower_limits(), hi = f.hand.upper_limits();
+  Eigen::VectorXd q = hi + Eigen::VectorXd::Constant(1, 0.001);
+  EXPECT_NEAR(joint_limit_energy(q, lo, hi, g, ws.joint_limit_scale), 0.1, 1e-12);
+  EXPECT_DOUBLE_EQ(g[0], 100.0);
+  q = lo - Eigen::VectorXd::Constant(1, 0.002);
+  EXPECT_NEAR(joint_limit_energy(q, lo, hi, g, ws.joint_limit_scale), 0.2, 1e-12);
+  EXPECT_DOUBLE_EQ(g[0], -100.0);
+  // Revolute joints keep the reference's scale.
+  const Fixture& a = fixture("allegro", "misc/apple.ply");
+  EXPECT_EQ(EnergyWorkspace(a.hand).joint_limit_scale, Eigen::VectorXd::Ones(a.hand.dof()));
 }
 
 TEST(DistanceGrid, EstimateWithinItsBound) {

@@ -28,7 +28,10 @@ const std::array<const char*, EnergyTerms::kCount>& EnergyTerms::names() {
   return n;
 }
 
-EnergyWorkspace::EnergyWorkspace(const HandModel& model) : hand(model) {}
+EnergyWorkspace::EnergyWorkspace(const HandModel& model) : hand(model), joint_limit_scale(model.dof()) {
+  for (int j = 0; j < model.dof(); ++j)
+    joint_limit_scale[j] = model.joints[j].type == JointType::Prismatic ? 1.0 / kPrismaticLimitLength : 1.0;
+}
 
 double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const ObjectModel& object,
                     const EnergyConfig& config, const Eigen::VectorXd& x, std::span<const int> contacts,
@@ -104,7 +107,7 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
   // E_joints.
   const Eigen::VectorXd& q = ws.hand.q;
   ws.dE_dq.resize(hand.dof());
-  terms.joints() = joint_limit_energy(q, hand.lower_limits(), hand.upper_limits(), ws.dE_dq);
+  terms.joints() = joint_limit_energy(q, hand.lower_limits(), hand.upper_limits(), ws.dE_dq, ws.joint_limit_scale);
   ws.dE_dq *= w.joints;
 
   // E_prior: the hand's grasp axis should point down (table-top grasps): 1 + (R g)_z.

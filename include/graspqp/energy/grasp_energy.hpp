@@ -54,6 +54,7 @@ struct EnergyTerms {
 struct EnergyWorkspace {
   explicit EnergyWorkspace(const HandModel& model);
   HandData hand;
+  Eigen::VectorXd joint_limit_scale;  // E_joints weights per actuated joint (energy/joint_limits.hpp)
   PenetrationWorkspace penetration;
   ForceClosureQpWorkspace qp;
   ForceClosureQpResult qp_result;
