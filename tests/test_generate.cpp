@@ -130,6 +130,8 @@ TEST(Generate, ResumesAndRefusesMismatchedFiles) {
   EXPECT_EQ(fs::last_write_time(grasp_file_path(o, "apple")), stamp);  // untouched
   other.overwrite = true;
   EXPECT_EQ(generate_dataset(other, apple())[0].status, "generated");
+  // --overwrite redoes only what differs: the file now has `other`'s parameters and is skipped.
+  EXPECT_EQ(generate_dataset(other, apple())[0].status, "skipped");
   fs::remove_all(out);
 }
 

@@ -196,15 +196,20 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
   std::vector<char> done(objects.size(), 0);
   for (size_t k = 0; k < objects.size(); ++k) {
     const fs::path file = grasp_file_path(o, objects[k].name);
-    if (!fs::exists(file) || o.overwrite) continue;
+    if (!fs::exists(file)) continue;
+    // With --overwrite, unreadable files and files with other parameters are redone; finished files with
+    // the same parameters are still skipped.
     GraspDataset existing;
     try {
       existing = read_grasp_file_attributes(file);
     } catch (const Error& e) {
+      if (o.overwrite) continue;
       throw Error(file.string() + ": exists but cannot be read (" + e.what() + "); use --overwrite to redo it");
     }
-    if (existing.parameters_json != params_str)
+    if (existing.parameters_json != params_str) {
+      if (o.overwrite) continue;
       throw Error(file.string() + ": exists with different parameters; use --overwrite to redo it or another --out");
+    }
     done[k] = 1;
   }
 
