@@ -23,6 +23,18 @@ DistanceGrid::DistanceGrid(const SignedDistanceField& sdf, int cells, double mar
   // Interpolation error of a 1-Lipschitz function: at most the largest corner distance (the cell
   // diagonal); float rounding of the corner values adds a relative 1e-7.
   error_bound_ = std::sqrt(3.0) * cell_ * (1 + 1e-6) + 1e-6 * (hi - lo).norm();
+  corner_bound_ = 0.5 * std::sqrt(3.0) * cell_ * (1 + 1e-6) + 1e-6 * (hi - lo).norm();
+}
+
+bool DistanceGrid::may_be_within(const Vec3& p, double band) const {
+  const Vec3 u = (p - origin_) / cell_;
+  int i[3];
+  for (int k = 0; k < 3; ++k) {
+    if (!(u[k] >= 0) || u[k] > dims_[k] - 1) return false;  // outside the grid's box: outside the object
+    i[k] = std::min(static_cast<int>(u[k] + 0.5), dims_[k] - 1);
+  }
+  const double v = values_[(static_cast<size_t>(i[2]) * dims_.y() + i[1]) * dims_.x() + i[0]];
+  return v <= band + corner_bound_;
 }
 
 double DistanceGrid::estimate(const Vec3& p) const {

@@ -19,11 +19,13 @@ class DistanceGrid {
   // |estimate - exact| <= error_bound() inside the grid's box.
   double error_bound() const { return error_bound_; }
   // True when p may lie inside the surface or within `band` of it (false: certainly farther outside).
-  bool may_be_within(const Vec3& p, double band) const { return estimate(p) <= band + error_bound_; }
+  // One lookup: the nearest corner's value is within half a cell diagonal of the exact distance.
+  // `band` must not exceed the margin the grid was built with.
+  bool may_be_within(const Vec3& p, double band) const;
 
  private:
   Vec3 origin_ = Vec3::Zero();
-  double cell_ = 1, error_bound_ = 0;
+  double cell_ = 1, error_bound_ = 0, corner_bound_ = 0;
   Eigen::Vector3i dims_ = Eigen::Vector3i::Ones();  // corners per axis
   std::vector<float> values_;                       // corner values, x fastest
 };
