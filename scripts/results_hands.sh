@@ -2,7 +2,8 @@
 # Issue 5's per-hand table: every hand and grasp type on 4 YCB objects (GRASPS grasps x 7,000 steps each,
 # 12 contacts, GraspQP energy), evaluated in MuJoCo under the graspqp protocol.
 # Usage: scripts/results_hands.sh [OUT] (default results/hands); OBJECTS=<ycb folder>, THREADS=2,
-# GRASPS=12, HANDS="allegro shadow_hand ..." to restrict. Resumable (finished files are skipped).
+# GRASPS=12, HANDS="allegro shadow_hand ..." to restrict. Resumable (finished files with the same
+# parameters are skipped, others redone); the evaluation covers every file under OUT/gen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-results/hands}
@@ -18,10 +19,9 @@ mkdir -p "$OUT"
 for hand in $HANDS; do
   for type in $($BIN hands --hand "$hand" --json | /usr/bin/python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["grasp_types"])))'); do
     /usr/bin/time -f "generate $hand $type: %e s wall" $BIN generate --hand "$hand" --grasp-type "$type" \
-      --object "${FILES[@]}" --grasps "$GRASPS" --contacts 12 --iters 7000 --seed 1 --threads "$THREADS" --out "$OUT/gen"
+      --object "${FILES[@]}" --grasps "$GRASPS" --contacts 12 --iters 7000 --seed 1 --threads "$THREADS" --overwrite --out "$OUT/gen"
   done
 done
-rm -rf "$OUT/eval-graspqp.tmp"
 /usr/bin/time -f "eval: %e s wall" $BIN eval --grasps "$OUT/gen" --protocol graspqp --threads "$THREADS" \
   --cache "$OUT/cache" --out "$OUT/eval-graspqp"
 /usr/bin/python3 scripts/results_table.py "$OUT"/eval-graspqp/report.json
