@@ -222,10 +222,7 @@ TEST_F(GraspFileTest, WriteTextAtomically) {
   const fs::path path = dir_ / "summary.json";
   write_text_atomically(path, "first");
   write_text_atomically(path, "{\"second\": true}\n");
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(ss.str(), "{\"second\": true}\n");
+  EXPECT_EQ(test::read_text(path), "{\"second\": true}\n");
   EXPECT_EQ(folder_entries(), std::vector<std::string>{"summary.json"});
 }
 

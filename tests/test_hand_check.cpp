@@ -44,12 +44,7 @@ fs::path copy_hand(const std::string& name, const std::string& tag) {
   return dst;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::read_text;
 void write_text(const fs::path& p, const std::string& s) {
   std::ofstream out(p, std::ios::trunc);
   out << s;

@@ -39,12 +39,7 @@ HandCheckOptions check_options() {
   return o;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::read_text;
 
 // ---- building blocks ----
 

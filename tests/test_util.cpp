@@ -31,13 +31,17 @@ int run_command(const std::string& cmd, std::string* out, std::string* err) {
   int status = ::pclose(pipe);
   if (out) *out = result;
   if (err) {
-    std::ifstream f(err_file);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    *err = ss.str();
+    *err = read_text(err_file);
     std::filesystem::remove(err_file);
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace graspqp::test

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the tests: paths of bundled assets and of the CLI binary.
+// Helpers shared by the tests: paths of bundled assets and of the CLI binary, reading files.
 #include <filesystem>
 #include <string>
 
@@ -10,4 +10,6 @@ std::filesystem::path object_path(const std::string& rel);  // relative to asset
 std::string cli_path();
 // Runs a shell command, returns its exit code and captures stdout (stderr to `err` if given).
 int run_command(const std::string& cmd, std::string* out, std::string* err = nullptr);
+// The whole file as a string (empty if it cannot be read).
+std::string read_text(const std::filesystem::path& path);
 }  // namespace graspqp::test

@@ -20,41 +20,19 @@ DistanceGrid::DistanceGrid(const SignedDistanceField& sdf, int cells, double mar
       for (int x = 0; x < dims_.x(); ++x)
         values_[(static_cast<size_t>(z) * dims_.y() + y) * dims_.x() + x] =
             static_cast<float>(sdf.query(origin_ + cell_ * Vec3(x, y, z)).distance);
-  // Interpolation error of a 1-Lipschitz function: at most the largest corner distance (the cell
-  // diagonal); float rounding of the corner values adds a relative 1e-7.
-  error_bound_ = std::sqrt(3.0) * cell_ * (1 + 1e-6) + 1e-6 * (hi - lo).norm();
-  corner_bound_ = 0.5 * std::sqrt(3.0) * cell_ * (1 + 1e-6) + 1e-6 * (hi - lo).norm();
-}
-
-bool DistanceGrid::may_be_within(const Vec3& p, double band) const {
-  const Vec3 u = (p - origin_) / cell_;
-  int i[3];
-  for (int k = 0; k < 3; ++k) {
-    if (!(u[k] >= 0) || u[k] > dims_[k] - 1) return false;  // outside the grid's box: outside the object
-    i[k] = std::min(static_cast<int>(u[k] + 0.5), dims_[k] - 1);
-  }
-  const double v = values_[(static_cast<size_t>(i[2]) * dims_.y() + i[1]) * dims_.x() + i[0]];
-  return v <= band + corner_bound_;
+  // A point is at most half a cell diagonal from its nearest corner, and the distance is 1-Lipschitz;
+  // float rounding of the corner values adds a relative 1e-7.
+  error_bound_ = 0.5 * std::sqrt(3.0) * cell_ * (1 + 1e-6) + 1e-6 * (hi - lo).norm();
 }
 
 double DistanceGrid::estimate(const Vec3& p) const {
   const Vec3 u = (p - origin_) / cell_;
   int i[3];
-  double f[3];
   for (int k = 0; k < 3; ++k) {
     if (!(u[k] >= 0) || u[k] > dims_[k] - 1) return std::numeric_limits<double>::infinity();
-    i[k] = std::min(static_cast<int>(u[k]), dims_[k] - 2);
-    f[k] = u[k] - i[k];
+    i[k] = std::min(static_cast<int>(u[k] + 0.5), dims_[k] - 1);
   }
-  auto at = [&](int x, int y, int z) {
-    return static_cast<double>(values_[(static_cast<size_t>(z) * dims_.y() + y) * dims_.x() + x]);
-  };
-  double v = 0;
-  for (int c = 0; c < 8; ++c) {
-    const int dx = c & 1, dy = (c >> 1) & 1, dz = (c >> 2) & 1;
-    v += (dx ? f[0] : 1 - f[0]) * (dy ? f[1] : 1 - f[1]) * (dz ? f[2] : 1 - f[2]) * at(i[0] + dx, i[1] + dy, i[2] + dz);
-  }
-  return v;
+  return values_[(static_cast<size_t>(i[2]) * dims_.y() + i[1]) * dims_.x() + i[0]];
 }
 
 }  // namespace graspqp

@@ -6,6 +6,7 @@
 #include <graspqp/hand/hand_check.hpp>
 #include <graspqp/hand/hand_init.hpp>
 #include <graspqp/hand/kinematics.hpp>
+#include <graspqp/io/json_file.hpp>
 #include <graspqp/object/object_model.hpp>
 #include <graspqp/sim/sim_model.hpp>
 
@@ -49,16 +50,12 @@ std::string fixed(double v, int precision) {
   return s.str();
 }
 
-bool read_json_file(const fs::path& p, json& out, std::string& error) {
-  std::ifstream in(p);
-  if (!in) {
-    error = p.string() + ": cannot be read";
-    return false;
-  }
+// read_json_file without throwing: false and the one-line reason in `error`.
+bool try_read_json_file(const fs::path& p, json& out, std::string& error) {
   try {
-    out = json::parse(in);
-  } catch (const std::exception& e) {
-    error = p.string() + ": malformed JSON (" + std::string(e.what()) + ")";
+    out = read_json_file(p);
+  } catch (const Error& e) {
+    error = e.what();
     return false;
   }
   return true;
@@ -76,7 +73,7 @@ struct RawFiles {
 
 void check_raw(const fs::path& dir, const HandCheckOptions&, HandCheckReport& r, RawFiles& raw) {
   std::string err;
-  if (!read_json_file(dir / "hand.json", raw.config, err)) {
+  if (!try_read_json_file(dir / "hand.json", raw.config, err)) {
     r.add("hand.json", CheckLevel::Fail, err);
     return;
   }
@@ -129,7 +126,7 @@ void check_raw(const fs::path& dir, const HandCheckOptions&, HandCheckReport& r,
   const fs::path spheres_path = dir / raw.config.value("penetration_points", std::string("penetration_points.json"));
   if (fs::exists(spheres_path)) {
     json spheres;
-    if (!read_json_file(spheres_path, spheres, err)) {
+    if (!try_read_json_file(spheres_path, spheres, err)) {
       r.add("spheres", CheckLevel::Fail, err);
     } else if (!spheres.is_object()) {
       r.add("spheres", CheckLevel::Fail, spheres_path.string() + ": expected an object {link: [[x, y, z, r], ...]}");
@@ -238,11 +235,11 @@ void check_candidates(const HandModel& model, const HandCheckOptions& o, HandChe
 void check_patch_offsets(const HandModel& model, const HandCheckOptions& o, HandCheckReport& r) {
   json config, patches, types = json::object();
   std::string err;
-  if (!read_json_file(model.directory / "hand.json", config, err)) return;
+  if (!try_read_json_file(model.directory / "hand.json", config, err)) return;
   const fs::path contacts_path = model.directory / config.value("contact_points", std::string("contact_points.json"));
   const fs::path types_path = model.directory / config.value("grasp_types", std::string("eigengrasps.json"));
-  if (!fs::exists(contacts_path) || !read_json_file(contacts_path, patches, err)) return;
-  if (fs::exists(types_path)) read_json_file(types_path, types, err);
+  if (!fs::exists(contacts_path) || !try_read_json_file(contacts_path, patches, err)) return;
+  if (fs::exists(types_path)) try_read_json_file(types_path, types, err);
   const fs::path mesh_dir = model.directory / config.value("mesh_dir", std::string("."));
   const std::vector<fs::path> bases{mesh_dir, model.urdf_path.parent_path(), model.directory};
   json offsets = json::object();

@@ -4,6 +4,7 @@
 #include <graspqp/geometry/orientation.hpp>
 #include <graspqp/geometry/sampling.hpp>
 #include <graspqp/hand/hand_init.hpp>
+#include <graspqp/io/json_file.hpp>
 #include <graspqp/io/atomic_file.hpp>
 
 #include <tinyxml2.h>
@@ -709,16 +710,6 @@ std::string sanitize(const std::string& name) {
   return s.empty() ? "link" : s;
 }
 
-ordered_json read_ordered(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw Error(p.string() + ": cannot be read");
-  try {
-    return ordered_json::parse(in);
-  } catch (const std::exception& e) {
-    throw Error(p.string() + ": malformed JSON (" + std::string(e.what()) + ")");
-  }
-}
-
 std::string dump(const ordered_json& j) { return j.dump(2) + "\n"; }
 
 // One line per key (annotation files: {link: [[...], ...]}).
@@ -891,7 +882,7 @@ HandInitReport init_hand(const HandInitOptions& o) {
   ordered_json config;
   if (in_place) {
     dir = resolve_hand_directory(o.hand);
-    config = read_ordered(dir / "hand.json");
+    config = read_json_file<ordered_json>(dir / "hand.json");
   } else {
     if (!fs::is_regular_file(o.urdf)) throw Error(o.urdf.string() + ": URDF not found");
     dir = fs::absolute(o.out).lexically_normal();

@@ -4,6 +4,7 @@
 #include <graspqp/geometry/orientation.hpp>
 #include <graspqp/geometry/sampling.hpp>
 #include <graspqp/hand/hand_model.hpp>
+#include <graspqp/io/json_file.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -77,16 +78,6 @@ std::vector<std::string> bundled_hand_names() {
 
 namespace {
 
-json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path.string() + ": cannot be read");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw Error(path.string() + ": malformed JSON (" + std::string(e.what()) + ")");
-  }
-}
-
 Vec3 json_vec3(const json& j, const std::string& key, const Vec3& fallback, const fs::path& file) {
   if (!j.contains(key)) return fallback;
   const json& v = j.at(key);
@@ -137,7 +128,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   HandModel model;
   model.directory = resolve_hand_directory(name_or_path);
   const fs::path config_path = model.directory / "hand.json";
-  const json config = read_json(config_path);
+  const json config = read_json_file(config_path);
   auto get_string = [&](const std::string& key, const std::string& fallback) {
     if (!config.contains(key)) return fallback;
     if (!config.at(key).is_string()) throw Error(config_path.string() + ": '" + key + "' must be a string");
@@ -312,10 +303,10 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
     if (!link.collision_mesh.empty()) {
       orient_outward(link.collision_mesh);
       // Several geometry elements or mesh components overlap in general (LEAP's and Barrett's boxes, some
-      // Shadow links): their merged mesh is no closed surface, and only the winding number tells inside
-      // from outside.
+      // Shadow links): their merged mesh is no closed surface. The field takes the union's sign when the
+      // mesh has more than one component (and is the plain field otherwise).
       SdfOptions sdf_options;
-      sdf_options.union_of_parts = used.size() > 1 || connected_components(link.collision_mesh).size() > 1;
+      sdf_options.union_of_parts = true;
       link.collision_sdf = std::make_shared<SignedDistanceField>(link.collision_mesh, sdf_options);
       link.collision_box = link.collision_mesh.bounding_box();
       link.bound_center = link.collision_box.center();
@@ -343,7 +334,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   // --- Self-collision spheres.
   const fs::path spheres_path = model.directory / get_string("penetration_points", "penetration_points.json");
   if (fs::exists(spheres_path)) {
-    const json spheres = read_json(spheres_path);
+    const json spheres = read_json_file(spheres_path);
     for (size_t l = 0; l < model.links.size(); ++l) {
       const LinkModel& link = model.links[l];
       if (!spheres.contains(link.name)) continue;
@@ -378,7 +369,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   const fs::path contacts_path = model.directory / get_string("contact_points", "contact_points.json");
   const fs::path types_path = model.directory / get_string("grasp_types", "eigengrasps.json");
   if (fs::exists(contacts_path)) {
-    const json patches = read_json(contacts_path);
+    const json patches = read_json_file(contacts_path);
     for (const auto& [ln, v] : patches.items())
       if (model.link_index(ln) < 0) {
         if (!v.empty()) throw Error(contacts_path.string() + ": unknown link '" + ln + "'");
@@ -386,7 +377,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       }
     // Grasp type -> link -> number of points (absent: the contact_points.json count).
     std::vector<std::pair<std::string, std::map<std::string, int>>> types;
-    json type_json = fs::exists(types_path) ? read_json(types_path) : json::object();
+    json type_json = fs::exists(types_path) ? read_json_file(types_path) : json::object();
     if (!type_json.contains("full")) {
       std::map<std::string, int> all;
       for (const auto& [ln, entries] : patches.items()) {

@@ -274,7 +274,6 @@ class Simulator {
         const mjModel* dm = s_.detect_model.get();
         mjData* dd = detect_data_;
         std::copy(d->qpos, d->qpos + dm->nq, dd->qpos);
-        std::copy(d->qvel, d->qvel + dm->nv, dd->qvel);
         std::copy(d->mocap_pos, d->mocap_pos + 3 * dm->nmocap, dd->mocap_pos);
         std::copy(d->mocap_quat, d->mocap_quat + 4 * dm->nmocap, dd->mocap_quat);
         mj_kinematics(dm, dd);

@@ -1,6 +1,7 @@
 // MJCF generation and compilation for the physics evaluation.
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/sampling.hpp>
+#include <graspqp/io/json_file.hpp>
 #include <graspqp/io/sha256.hpp>
 #include <graspqp/sim/sim_model.hpp>
 
@@ -115,18 +116,9 @@ void install_mujoco_handlers() {
 
 HandSimParams hand_sim_params(const HandModel& hand) {
   HandSimParams out;
-  json config;
-  {
-    std::ifstream in(hand.directory / "hand.json");
-    if (in) {
-      try {
-        config = json::parse(in);
-      } catch (const json::exception& e) {
-        throw Error((hand.directory / "hand.json").string() + ": " + e.what());
-      }
-    }
-  }
-  const std::string where = (hand.directory / "hand.json").string() + ": sim";
+  const fs::path config_path = hand.directory / "hand.json";
+  const json config = fs::exists(config_path) ? read_json_file(config_path) : json();
+  const std::string where = config_path.string() + ": sim";
   JointSimParams revolute, prismatic;
   prismatic.kp = 1000;
   prismatic.damping = 10;
