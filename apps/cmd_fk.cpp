@@ -1,6 +1,6 @@
 // `graspqp fk`: forward kinematics of one hand configuration as JSON.
 #include <graspqp/hand/kinematics.hpp>
-#include <graspqp/io/reports.hpp>
+#include <graspqp/hand/hand_json.hpp>
 
 #include <iostream>
 #include <memory>

@@ -1,6 +1,6 @@
 // `graspqp hands`: table of the bundled hands, or one hand as JSON.
 #include <graspqp/hand/hand_model.hpp>
-#include <graspqp/io/reports.hpp>
+#include <graspqp/hand/hand_json.hpp>
 
 #include <cstdio>
 #include <iostream>

@@ -4,7 +4,7 @@
 #include <graspqp/geometry/mesh.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/hand/kinematics.hpp>
-#include <graspqp/sim/eval_report.hpp>
+#include <graspqp/report/eval_report.hpp>
 #include <graspqp/sim/evaluate.hpp>
 
 #include <gtest/gtest.h>

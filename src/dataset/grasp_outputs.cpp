@@ -1,5 +1,5 @@
 #include <graspqp/dataset/grasp_outputs.hpp>
-#include <graspqp/io/reports.hpp>
+#include <graspqp/hand/kinematics.hpp>
 
 #include <Eigen/Cholesky>
 

@@ -21,6 +21,17 @@ using nlohmann::json;
 
 namespace graspqp {
 
+double* init_setting(InitSettings& s, const std::string& key) {
+  if (key == "distance_lower") return &s.distance_lower;
+  if (key == "distance_upper") return &s.distance_upper;
+  if (key == "hull_offset") return &s.hull_offset;
+  if (key == "roll_range") return &s.roll_range;
+  if (key == "pitch_range") return &s.pitch_range;
+  if (key == "tilt_range") return &s.tilt_range;
+  if (key == "joint_jitter") return &s.joint_jitter;
+  return nullptr;
+}
+
 int HandModel::link_index(const std::string& n) const {
   for (size_t i = 0; i < links.size(); ++i)
     if (links[i].name == n) return static_cast<int>(i);
@@ -145,18 +156,19 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   model.up_axis = json_vec3(config, "up_axis", Vec3::UnitX(), config_path);
   model.grasp_axis = json_vec3(config, "grasp_axis", model.approach_axis, config_path);
   if (config.contains("init")) {
-    static const std::set<std::string> keys = {"distance_lower", "distance_upper", "hull_offset", "roll_range",
-                                               "pitch_range",    "tilt_range",     "joint_jitter"};
+    InitSettings known;
     const auto& init = config.at("init");
     if (!init.is_object()) throw Error(config_path.string() + ": \"init\" must be an object");
     for (const auto& [key, value] : init.items()) {
       if (key.rfind("_", 0) == 0) continue;  // comments
-      if (!keys.count(key)) throw Error(config_path.string() + ": unknown init setting '" + key + "'");
+      if (!init_setting(known, key)) throw Error(config_path.string() + ": unknown init setting '" + key + "'");
       if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < 0)
         throw Error(config_path.string() + ": init setting '" + key + "' must be a non-negative number");
       model.init_defaults[key] = value.get<double>();
     }
   }
+
+  if (config.contains("sim")) model.sim_config = config.at("sim");
 
   const urdf::Robot robot = urdf::parse_file(model.urdf_path);
   const std::string urdf_str = model.urdf_path.string();

@@ -17,6 +17,14 @@ HandData::HandData(const HandModel& model) {
   moment.assign(n, Vec3::Zero());
 }
 
+Eigen::Vector4d quaternion_wxyz(const Mat3& R) {
+  Eigen::Quaterniond q(R);
+  q.normalize();
+  Eigen::Vector4d out(q.w(), q.x(), q.y(), q.z());
+  if (out[0] < 0) out = -out;
+  return out;
+}
+
 Mat3 rotation_from_6d(const Eigen::Ref<const Eigen::VectorXd>& r6) {
   const Vec3 a = r6.segment<3>(0), b = r6.segment<3>(3);
   const double na = a.norm();

@@ -2,6 +2,8 @@
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
 
+#include "io/hdf5.hpp"
+
 #include <H5Cpp.h>
 
 #include <cstring>
@@ -13,6 +15,7 @@
 namespace graspqp {
 
 namespace fs = std::filesystem;
+using namespace hdf5;
 
 namespace {
 
@@ -26,59 +29,6 @@ const std::set<std::string>& standard_dataset_names() {
   return names;
 }
 
-// Debian's libhdf5 is not built thread-safe, so every HDF5 call in this file (object destructors
-// included) runs under one lock.
-std::mutex& hdf5_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-// ---- HDF5 error reporting -------------------------------------------------------------------
-// The C++ API's exceptions only say which call failed ("H5Fcreate failed"); the useful reason
-// ("No space left on device", "unable to lock file") lives on the C error stack, which is cleared
-// again before a catch block runs (HDF5 object destructors make library calls). So instead of
-// printing, the automatic error handler records the innermost message of each failure.
-thread_local std::string last_hdf5_reason;
-
-herr_t record_innermost_error(unsigned, const H5E_error2_t* err, void* client) {
-  auto* reason = static_cast<std::string*>(client);
-  if (reason->empty() && err && err->desc && *err->desc) *reason = err->desc;
-  return 0;
-}
-
-herr_t capture_hdf5_error(hid_t stack, void*) {
-  std::string reason;
-  H5Ewalk2(stack, H5E_WALK_UPWARD, record_innermost_error, &reason);  // upward = innermost first
-  // Low-level I/O failures embed the OS message as "error message = '...'"; that is the useful part.
-  const std::string marker = "error message = '";
-  if (const auto pos = reason.find(marker); pos != std::string::npos) {
-    const auto start = pos + marker.size();
-    reason = reason.substr(start, reason.find('\'', start) - start);
-  }
-  last_hdf5_reason = reason;
-  return 0;
-}
-
-// Must be called (under the lock) at the start of every public entry point.
-void silence_hdf5_errors() {
-  H5::Exception::dontPrint();  // no error stack dumps on stderr
-  H5Eset_auto2(H5E_DEFAULT, capture_hdf5_error, nullptr);
-  last_hdf5_reason.clear();
-}
-
-std::string describe(const H5::Exception& e) {
-  std::string msg = "HDF5 error";
-  if (!e.getDetailMsg().empty()) msg += " (" + e.getDetailMsg() + ")";
-  if (!last_hdf5_reason.empty()) msg += ": " + last_hdf5_reason;
-  return msg;
-}
-
-H5::StrType utf8_vlen_string_type() {
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  type.setCset(H5T_CSET_UTF8);
-  return type;
-}
-
 std::string shape_text(const std::vector<hsize_t>& dims) {
   std::ostringstream s;
   s << "(";
@@ -86,55 +36,6 @@ std::string shape_text(const std::vector<hsize_t>& dims) {
   if (dims.size() == 1) s << ",";
   s << ")";
   return s.str();
-}
-
-// ---- writing --------------------------------------------------------------------------------
-
-H5::DataSpace simple_space(const std::vector<hsize_t>& dims) {
-  return H5::DataSpace(static_cast<int>(dims.size()), dims.data());
-}
-
-void write_string_attribute(H5::H5Object& obj, const std::string& name, const std::string& value) {
-  const H5::StrType type = utf8_vlen_string_type();
-  H5::Attribute attr = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-  const char* ptr = value.c_str();
-  attr.write(type, &ptr);
-}
-
-void write_string_array_attribute(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values) {
-  const H5::StrType type = utf8_vlen_string_type();
-  H5::Attribute attr = obj.createAttribute(name, type, simple_space({values.size()}));
-  if (values.empty()) return;
-  std::vector<const char*> ptrs;
-  for (const auto& v : values) ptrs.push_back(v.c_str());
-  attr.write(type, ptrs.data());
-}
-
-void write_numeric_attribute(H5::H5Object& obj, const std::string& name, const H5::PredType& file_type,
-                             const H5::PredType& memory_type, const void* data, const std::vector<hsize_t>& dims) {
-  H5::Attribute attr =
-      obj.createAttribute(name, file_type, dims.empty() ? H5::DataSpace(H5S_SCALAR) : simple_space(dims));
-  attr.write(memory_type, data);
-}
-
-void write_numeric_dataset(H5::H5File& file, const std::string& name, const std::vector<hsize_t>& dims,
-                           const H5::PredType& file_type, const H5::PredType& memory_type, const void* data) {
-  H5::DataSet ds = file.createDataSet(name, file_type, simple_space(dims));
-  hsize_t count = 1;
-  for (auto d : dims) count *= d;
-  if (count > 0) ds.write(data, memory_type);  // zero-size datasets need (and accept) no write
-}
-
-H5::DataSet write_string_dataset(H5::H5File& file, const std::string& name, const std::vector<hsize_t>& dims,
-                                 const std::vector<std::string>& values) {
-  const H5::StrType type = utf8_vlen_string_type();
-  H5::DataSet ds = file.createDataSet(name, type, simple_space(dims));
-  if (!values.empty()) {
-    std::vector<const char*> ptrs;
-    for (const auto& v : values) ptrs.push_back(v.c_str());
-    ds.write(ptrs.data(), type);
-  }
-  return ds;
 }
 
 // All shape checks before anything touches the disk, so a bad dataset never replaces a good file.
@@ -437,15 +338,15 @@ class Reader {
 
 template <typename Fn>
 GraspDataset read_with(const fs::path& path, Fn&& fn) {
-  std::lock_guard lock(hdf5_mutex());
-  silence_hdf5_errors();
+  std::lock_guard lock(hdf5::mutex());
+  hdf5::silence_errors();
   try {
     Reader reader(path);
     GraspDataset d;
     fn(reader, d);
     return d;
   } catch (const H5::Exception& e) {
-    throw Error(path.string() + ": cannot read grasp file: " + describe(e));
+    throw Error(path.string() + ": cannot read grasp file: " + hdf5::describe(e));
   }
 }
 
@@ -453,15 +354,15 @@ GraspDataset read_with(const fs::path& path, Fn&& fn) {
 
 void write_grasp_file(const fs::path& path, const GraspDataset& d) {
   validate(path, d);
-  std::lock_guard lock(hdf5_mutex());
-  silence_hdf5_errors();
+  std::lock_guard lock(hdf5::mutex());
+  hdf5::silence_errors();
   write_file_atomically(path, [&](const fs::path& tmp) {
     try {
       H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
       write_contents(file, d);
       file.close();  // everything must be on disk before the atomic rename
     } catch (const H5::Exception& e) {
-      throw Error(path.string() + ": cannot write grasp file: " + describe(e));
+      throw Error(path.string() + ": cannot write grasp file: " + hdf5::describe(e));
     }
   });
 }

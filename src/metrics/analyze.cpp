@@ -38,6 +38,7 @@ json analyze_grasp_file(const std::filesystem::path& file, const AnalyzeOverride
   ObjectLoadOptions load;
   load.scale = d.scale;
   load.surface_samples = 100;  // the analysis uses its own dense sample
+  load.culling_grid = false;
   const ObjectModel object = load_object(ov.object.empty() ? std::filesystem::path(d.object_path) : ov.object, load);
   const DenseObjectSample dense = dense_object_sample(object, options);
   const auto states = dataset_states(d);

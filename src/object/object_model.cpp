@@ -74,7 +74,7 @@ ObjectModel load_object(const std::filesystem::path& path, const ObjectLoadOptio
     throw Error(path.string() + ": degenerate object (flat: its extent along one axis is zero)");
   obj.sha256 = sha256_file(path);
   obj.sdf = std::make_shared<SignedDistanceField>(obj.mesh);
-  obj.coarse_sdf = std::make_shared<DistanceGrid>(*obj.sdf, 48, 0.01);
+  if (options.culling_grid) obj.coarse_sdf = std::make_shared<DistanceGrid>(*obj.sdf, 48, 0.01);
   try {
     obj.hull = convex_hull(obj.mesh.vertices);
   } catch (const Error& e) {

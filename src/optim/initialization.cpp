@@ -76,14 +76,9 @@ std::vector<int> random_contacts(int n_candidates, int n_contacts, Rng& rng) {
 
 InitOptions apply_init_settings(InitOptions o, const std::map<std::string, double>& settings) {
   for (const auto& [key, value] : settings) {
-    if (key == "distance_lower") o.distance_lower = value;
-    else if (key == "distance_upper") o.distance_upper = value;
-    else if (key == "hull_offset") o.hull_offset = value;
-    else if (key == "roll_range") o.roll_range = value;
-    else if (key == "pitch_range") o.pitch_range = value;
-    else if (key == "tilt_range") o.tilt_range = value;
-    else if (key == "joint_jitter") o.joint_jitter = value;
-    else throw Error("unknown init setting '" + key + "'");
+    double* field = init_setting(o, key);
+    if (!field) throw Error("unknown init setting '" + key + "'");
+    *field = value;
   }
   if (o.distance_lower > o.distance_upper)
     throw Error("init: distance_lower (" + std::to_string(o.distance_lower) + ") exceeds distance_upper (" +

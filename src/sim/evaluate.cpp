@@ -464,4 +464,30 @@ std::vector<GraspEvalResult> evaluate_grasps(const HandModel& hand, const Object
   return results;
 }
 
+nlohmann::json eval_options_json(const EvalOptions& o) {
+  auto hacd = [](const HacdOptions& h) {
+    return nlohmann::json{{"concavity", h.concavity},
+                {"min_clusters", h.min_clusters},
+                {"max_vertices_per_hull", h.max_vertices_per_hull},
+                {"compacity_weight", h.compacity_weight},
+                {"volume_weight", h.volume_weight},
+                {"connect_distance", h.connect_distance},
+                {"add_extra_dist_points", h.add_extra_dist_points},
+                {"add_faces_points", h.add_faces_points},
+                {"target_faces", h.target_faces}};
+  };
+  return {{"trials", o.trials},
+          {"perturb_translation", o.perturb_translation},
+          {"perturb_rotation_deg", o.perturb_rotation_deg},
+          {"seed", o.seed},
+          {"object_hacd", hacd(o.scene.object_hacd)},
+          {"hand_hacd", hacd(o.scene.hand_hacd)},
+          {"hand_concavity_threshold", o.scene.hand_concavity_threshold},
+          {"object_parts", o.scene.object_parts.string()},
+          {"analytic_metrics", o.analytic_metrics},
+          {"metrics", {{"contact_threshold", o.metrics.contact_threshold},
+                       {"q1_friction", o.metrics.q1.friction},
+                       {"dense_samples", o.metrics.dense_samples}}}};
+}
+
 }  // namespace graspqp

@@ -155,6 +155,13 @@ SimProtocol make_protocol(const std::string& name) {
   return p;
 }
 
+std::vector<std::string> protocol_test_names(const SimProtocol& p) {
+  if (!p.test_names.empty()) return p.test_names;
+  std::vector<std::string> n;
+  for (size_t i = 0; i < p.tests.size(); ++i) n.push_back("test" + std::to_string(i));
+  return n;
+}
+
 json protocol_to_json(const SimProtocol& p) {
   json j;
 #define X(f) j[#f] = p.f;

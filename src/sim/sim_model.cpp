@@ -1,7 +1,6 @@
 // MJCF generation and compilation for the physics evaluation.
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/sampling.hpp>
-#include <graspqp/io/json_file.hpp>
 #include <graspqp/io/sha256.hpp>
 #include <graspqp/sim/sim_model.hpp>
 
@@ -116,16 +115,14 @@ void install_mujoco_handlers() {
 
 HandSimParams hand_sim_params(const HandModel& hand) {
   HandSimParams out;
-  const fs::path config_path = hand.directory / "hand.json";
-  const json config = fs::exists(config_path) ? read_json_file(config_path) : json();
-  const std::string where = config_path.string() + ": sim";
+  const std::string where = (hand.directory / "hand.json").string() + ": sim";
   JointSimParams revolute, prismatic;
   prismatic.kp = 1000;
   prismatic.damping = 10;
   prismatic.force_limit = 50;
   prismatic.armature = 0.01;
-  json sim = config.contains("sim") ? config.at("sim") : json::object();
-  out.from_hand_json = config.contains("sim");
+  const json sim = hand.sim_config.is_null() ? json::object() : hand.sim_config;
+  out.from_hand_json = !hand.sim_config.is_null();
   if (!sim.is_object()) throw Error(where + ": expected an object");
   revolute = read_joint_params(sim, revolute, where);
   if (sim.contains("prismatic")) prismatic = read_joint_params(sim.at("prismatic"), prismatic, where + ".prismatic");

@@ -5,6 +5,9 @@
 #include <graspqp/geometry/mesh.hpp>
 #include <graspqp/geometry/signed_distance.hpp>
 
+#include <nlohmann/json.hpp>
+
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -74,6 +77,19 @@ struct GraspType {
   std::map<std::string, double> init_pose;   // joint overrides of the default pose for initialization
 };
 
+// The initialization settings a hand may state in hand.json "init" and `generate` may override
+// (optim/initialization.hpp applies them): stand-off beyond the offset hull point and the hull offset
+// [m], orientation ranges [rad], joint noise. Built-in values are the reference's (§1.8).
+struct InitSettings {
+  double distance_lower = 0.05, distance_upper = 0.10;
+  double hull_offset = 0.01;
+  double roll_range = M_PI, pitch_range = 15.0 * M_PI / 180.0, tilt_range = 45.0 * M_PI / 180.0;
+  double joint_jitter = 0.1;  // sigma as a fraction of each joint's range
+};
+// The field of `settings` named `key` (the field names above: the one list of valid keys); nullptr for
+// an unknown key.
+double* init_setting(InitSettings& settings, const std::string& key);
+
 struct HandModel {
   std::string name;
   std::filesystem::path directory;  // folder holding hand.json
@@ -86,10 +102,11 @@ struct HandModel {
   Vec3 approach_axis = Vec3::UnitZ();  // hand-frame axis pointing from the palm towards the object
   Vec3 up_axis = Vec3::UnitX();
   Vec3 grasp_axis = Vec3::UnitZ();
-  // hand.json "init": this hand's defaults for the initialization (optim/initialization.hpp InitOptions
-  // fields distance_lower, distance_upper, hull_offset, roll_range, pitch_range, tilt_range,
-  // joint_jitter; metres and radians), applied over the built-in defaults; empty when absent.
+  // hand.json "init": this hand's defaults for the initialization (keys: InitSettings' fields; metres
+  // and radians), applied over the built-in defaults; empty when absent.
   std::map<std::string, double> init_defaults;
+  // hand.json "sim": simulation parameters (gains, damping, masses) read by the sim module; null when absent.
+  nlohmann::json sim_config;
   std::vector<std::string> warnings;  // non-fatal load problems (missing visual meshes, stray annotations)
 
   int dof() const { return static_cast<int>(joints.size()); }

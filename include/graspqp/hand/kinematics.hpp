@@ -43,6 +43,9 @@ Mat3 rotation_from_6d(const Eigen::Ref<const Eigen::VectorXd>& r6);
 // Backward of rotation_from_6d: dE/dr6 from dE/dR (full 3x3 matrix of partials).
 Eigen::Matrix<double, 6, 1> rotation_6d_backward(const Eigen::Ref<const Eigen::VectorXd>& r6, const Mat3& dE_dR);
 
+// Unit quaternion (w, x, y, z) of a rotation matrix, with w >= 0 (the files' convention).
+Eigen::Vector4d quaternion_wxyz(const Mat3& R);
+
 // Builds a state vector from a pose (translation + rotation) and joints.
 Eigen::VectorXd make_state(const Vec3& t, const Mat3& R, const Eigen::VectorXd& q);
 

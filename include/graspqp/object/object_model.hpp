@@ -16,6 +16,10 @@ struct ObjectLoadOptions {
   double scale = 1.0;
   int surface_samples = 2500;  // farthest-point subset used by the penetration energy
   std::uint64_t seed = 0;      // dense area-uniform sampling before farthest-point sampling
+  // Build coarse_sdf, the grid that lets E_hpen skip hand points certainly outside. Synthesis wants it;
+  // evaluation and metrics measure every point anyway, so they skip its cost (the grid is exact culling:
+  // results are the same with or without it).
+  bool culling_grid = true;
 };
 
 // Surface samples grouped into the non-empty cells of a uniform grid, each with a bounding sphere,
@@ -61,7 +65,7 @@ struct ObjectModel {
   double scale = 1.0;
   TriangleMesh mesh;
   std::shared_ptr<const SignedDistanceField> sdf;
-  std::shared_ptr<const DistanceGrid> coarse_sdf;  // culling grid of sdf (48 cells along the longest side)
+  std::shared_ptr<const DistanceGrid> coarse_sdf;  // culling grid of sdf (48 cells along the longest side), or null
   std::vector<Vec3> surface_points;  // farthest-point samples (penetration queries)
   PointGrid surface_grid;
   Vec3 center = Vec3::Zero();  // mean of the surface samples (as the reference), torque reference point

@@ -8,14 +8,11 @@
 
 namespace graspqp {
 
-struct InitOptions {
-  double distance_lower = 0.05, distance_upper = 0.10;  // stand-off beyond the offset hull point [m]
-  double hull_offset = 0.01;                            // [m]
-  double roll_range = M_PI, pitch_range = 15.0 * M_PI / 180.0, tilt_range = 45.0 * M_PI / 180.0;
-  double joint_jitter = 0.1;  // sigma as a fraction of each joint's range
-};
+// The settings of hand/hand_model.hpp's InitSettings (the hand's "init" defaults and `generate`'s
+// overrides use the same names).
+struct InitOptions : InitSettings {};
 
-// `base` with the named fields replaced (keys: the field names above, as in hand.json "init"); throws
+// `base` with the named fields replaced (keys: InitSettings' field names, as in hand.json "init"); throws
 // graspqp::Error for an unknown key or distance_lower > distance_upper.
 InitOptions apply_init_settings(InitOptions base, const std::map<std::string, double>& settings);
 

@@ -7,6 +7,8 @@
 #include <graspqp/metrics/grasp_metrics.hpp>
 #include <graspqp/sim/sim_model.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <limits>
 
@@ -76,5 +78,8 @@ std::vector<GraspEvalResult> evaluate_grasps(const HandModel& hand, const Object
                                              const GraspDataset& grasps, const EvalOptions& options,
                                              const EvalProgress& progress = {},
                                              std::shared_ptr<const SimScene>* scene_out = nullptr);
+
+// The options as JSON (eval files and reports record them): trials, perturbations, HACD, metrics.
+nlohmann::json eval_options_json(const EvalOptions& options);
 
 }  // namespace graspqp

@@ -90,6 +90,8 @@ std::vector<std::string> protocol_names();
 // A built-in protocol by name; throws graspqp::Error for an unknown name.
 SimProtocol make_protocol(const std::string& name);
 
+// The protocol's test names, or test0, test1, ... where it names none.
+std::vector<std::string> protocol_test_names(const SimProtocol& p);
 nlohmann::json protocol_to_json(const SimProtocol& p);
 // Overrides the fields present in `j` (unknown keys throw graspqp::Error naming the key).
 void apply_protocol_json(SimProtocol& p, const nlohmann::json& j);

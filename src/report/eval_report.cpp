@@ -1,16 +1,12 @@
-// Outputs of the physics evaluation: <name>.eval.h5, report.json, report.md.
+// The reports of the physics evaluation: per-file summaries, report.json, report.md.
 #include <graspqp/error.hpp>
-#include <graspqp/io/atomic_file.hpp>
 #include <graspqp/metrics/diversity.hpp>
-#include <graspqp/sim/eval_report.hpp>
+#include <graspqp/report/eval_report.hpp>
 #include <graspqp/version.hpp>
-
-#include <H5Cpp.h>
 
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <mutex>
 #include <numeric>
 #include <sstream>
 
@@ -21,85 +17,11 @@ using nlohmann::json;
 
 namespace {
 
-// Debian's libhdf5 is not thread-safe: every HDF5 call of this file runs under this lock.
-std::mutex& hdf5_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-H5::StrType utf8_string_type() {
-  H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
-  t.setCset(H5T_CSET_UTF8);
-  return t;
-}
-
-void string_attribute(H5::H5Object& obj, const std::string& name, const std::string& value) {
-  const H5::StrType t = utf8_string_type();
-  H5::Attribute a = obj.createAttribute(name, t, H5::DataSpace(H5S_SCALAR));
-  const char* p = value.c_str();
-  a.write(t, &p);
-}
-
-void string_array_attribute(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values) {
-  const H5::StrType t = utf8_string_type();
-  const hsize_t n = values.size();
-  H5::Attribute a = obj.createAttribute(name, t, H5::DataSpace(1, &n));
-  if (values.empty()) return;
-  std::vector<const char*> p;
-  for (const auto& v : values) p.push_back(v.c_str());
-  a.write(t, p.data());
-}
-
-void f64_dataset(H5::H5File& f, const std::string& name, const std::vector<double>& v, hsize_t cols = 0) {
-  const hsize_t dims[2] = {cols ? v.size() / cols : v.size(), cols};
-  H5::DataSet ds = f.createDataSet(name, H5::PredType::IEEE_F64LE, H5::DataSpace(cols ? 2 : 1, dims));
-  if (!v.empty()) ds.write(v.data(), H5::PredType::NATIVE_DOUBLE);
-}
-
-void i32_dataset(H5::H5File& f, const std::string& name, const std::vector<int>& v) {
-  const hsize_t n = v.size();
-  H5::DataSet ds = f.createDataSet(name, H5::PredType::STD_I32LE, H5::DataSpace(1, &n));
-  if (!v.empty()) ds.write(v.data(), H5::PredType::NATIVE_INT);
-}
-
 double mean(const std::vector<double>& v) {
   std::vector<double> f;
   for (double x : v)
     if (std::isfinite(x)) f.push_back(x);
   return f.empty() ? 0.0 : std::accumulate(f.begin(), f.end(), 0.0) / f.size();
-}
-
-std::vector<std::string> test_names(const SimProtocol& p) {
-  if (!p.test_names.empty()) return p.test_names;
-  std::vector<std::string> n;
-  for (size_t i = 0; i < p.tests.size(); ++i) n.push_back("test" + std::to_string(i));
-  return n;
-}
-
-json options_json(const EvalOptions& o) {
-  auto hacd = [](const HacdOptions& h) {
-    return json{{"concavity", h.concavity},
-                {"min_clusters", h.min_clusters},
-                {"max_vertices_per_hull", h.max_vertices_per_hull},
-                {"compacity_weight", h.compacity_weight},
-                {"volume_weight", h.volume_weight},
-                {"connect_distance", h.connect_distance},
-                {"add_extra_dist_points", h.add_extra_dist_points},
-                {"add_faces_points", h.add_faces_points},
-                {"target_faces", h.target_faces}};
-  };
-  return {{"trials", o.trials},
-          {"perturb_translation", o.perturb_translation},
-          {"perturb_rotation_deg", o.perturb_rotation_deg},
-          {"seed", o.seed},
-          {"object_hacd", hacd(o.scene.object_hacd)},
-          {"hand_hacd", hacd(o.scene.hand_hacd)},
-          {"hand_concavity_threshold", o.scene.hand_concavity_threshold},
-          {"object_parts", o.scene.object_parts.string()},
-          {"analytic_metrics", o.analytic_metrics},
-          {"metrics", {{"contact_threshold", o.metrics.contact_threshold},
-                       {"q1_friction", o.metrics.q1.friction},
-                       {"dense_samples", o.metrics.dense_samples}}}};
 }
 
 std::string fmt(const char* f, double v) {
@@ -111,126 +33,6 @@ std::string pct(const json& v) { return v.is_number() ? fmt("%.1f%%", 100 * v.ge
 std::string fix(const json& v, const char* f = "%.2f") { return v.is_number() ? fmt(f, v.get<double>()) : "–"; }
 
 }  // namespace
-
-void write_eval_file(const EvalFileRecord& r, const EvalOptions& options) {
-  const size_t n = r.results.size();
-  const auto names = test_names(options.protocol);
-  std::vector<int> success, any, all, ok_any, ok_all, prefiltered, contacts, warnings;
-  std::vector<double> tests, trans, rot, settle, init_pen, pen, cd_mean, cd_max, spen, q1;
-  std::vector<std::string> errors;
-  for (const auto& g : r.results) {
-    success.push_back(g.success);
-    any.push_back(g.success_any);
-    all.push_back(g.success_all);
-    ok_any.push_back(g.trials_ok_any);
-    ok_all.push_back(g.trials_ok_all);
-    prefiltered.push_back(g.prefiltered);
-    contacts.push_back(g.settle_contacts);
-    warnings.push_back(g.warnings);
-    for (size_t t = 0; t < names.size(); ++t) tests.push_back(t < g.test_success.size() ? g.test_success[t] : 0.0);
-    trans.push_back(g.max_translation);
-    rot.push_back(g.max_rotation_deg);
-    settle.push_back(g.settle_translation);
-    init_pen.push_back(g.initial_penetration);
-    pen.push_back(g.penetration_depth);
-    cd_mean.push_back(g.contact_distance_mean);
-    cd_max.push_back(g.contact_distance_max);
-    spen.push_back(g.self_penetration);
-    q1.push_back(g.q1);
-    errors.push_back(g.error);
-  }
-  const json protocol = protocol_to_json(options.protocol);
-  const json opts = options_json(options);
-  write_file_atomically(r.output, [&](const fs::path& tmp) {
-    std::lock_guard<std::mutex> lock(hdf5_mutex());
-    try {
-      H5::Exception::dontPrint();
-      H5::H5File f(tmp.string(), H5F_ACC_TRUNC);
-      string_attribute(f, "format", "graspqp-eval");
-      {
-        const int32_t version = 1;
-        H5::Attribute a = f.createAttribute("format_version", H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR));
-        a.write(H5::PredType::NATIVE_INT32, &version);
-      }
-      string_attribute(f, "source_file", r.input.string());
-      string_attribute(f, "hand", r.hand);
-      string_attribute(f, "grasp_type", r.grasp_type);
-      string_attribute(f, "energy", r.energy);
-      string_attribute(f, "object_path", r.object_path);
-      string_attribute(f, "object_sha256", r.object_sha256);
-      string_attribute(f, "protocol", protocol.dump());
-      string_attribute(f, "options", opts.dump());
-      string_attribute(f, "program_version", kVersion);
-      i32_dataset(f, "success", success);
-      i32_dataset(f, "success_any", any);
-      i32_dataset(f, "success_all", all);
-      i32_dataset(f, "trials_ok_any", ok_any);
-      i32_dataset(f, "trials_ok_all", ok_all);
-      i32_dataset(f, "prefiltered", prefiltered);
-      i32_dataset(f, "settle_contacts", contacts);
-      i32_dataset(f, "warnings", warnings);
-      f64_dataset(f, "test_success", tests, names.size());
-      {
-        H5::DataSet ds = f.openDataSet("test_success");
-        string_array_attribute(ds, "names", names);
-      }
-      f64_dataset(f, "max_translation", trans);
-      f64_dataset(f, "max_rotation_deg", rot);
-      f64_dataset(f, "settle_translation", settle);
-      f64_dataset(f, "initial_penetration", init_pen);
-      f64_dataset(f, "penetration_depth", pen);
-      f64_dataset(f, "contact_distance_mean", cd_mean);
-      f64_dataset(f, "contact_distance_max", cd_max);
-      f64_dataset(f, "self_penetration", spen);
-      f64_dataset(f, "q1", q1);
-      std::vector<double> rp(r.root_pose.rows() * 7), jt(r.joints.rows() * r.joints.cols());
-      for (int i = 0; i < r.root_pose.rows(); ++i)
-        for (int k = 0; k < 7; ++k) rp[i * 7 + k] = r.root_pose(i, k);
-      for (int i = 0; i < r.joints.rows(); ++i)
-        for (int k = 0; k < r.joints.cols(); ++k) jt[i * r.joints.cols() + k] = r.joints(i, k);
-      f64_dataset(f, "root_pose", rp, 7);
-      f64_dataset(f, "joints", jt, std::max<hsize_t>(1, r.joints.cols()));
-      {
-        H5::DataSet ds = f.openDataSet("joints");
-        string_array_attribute(ds, "joint_names", r.joint_names);
-        std::vector<double> lim;
-        for (int k = 0; k < r.lower.size(); ++k) lim.push_back(r.lower[k]);
-        for (int k = 0; k < r.upper.size(); ++k) lim.push_back(r.upper[k]);
-        const hsize_t dims[2] = {2, static_cast<hsize_t>(r.lower.size())};
-        H5::Attribute a = ds.createAttribute("limits", H5::PredType::IEEE_F64LE, H5::DataSpace(2, dims));
-        if (!lim.empty()) a.write(H5::PredType::NATIVE_DOUBLE, lim.data());
-      }
-      {
-        const H5::StrType t = utf8_string_type();
-        const hsize_t dn = n;
-        H5::DataSet ds = f.createDataSet("error", t, H5::DataSpace(1, &dn));
-        if (n) {
-          std::vector<const char*> p;
-          for (const auto& e : errors) p.push_back(e.c_str());
-          ds.write(p.data(), t);
-        }
-      }
-    } catch (const H5::Exception& e) {
-      throw Error(r.output.string() + ": HDF5 error while writing (" + e.getDetailMsg() + ")");
-    }
-  });
-}
-
-std::vector<int> read_eval_success(const fs::path& path) {
-  std::lock_guard<std::mutex> lock(hdf5_mutex());
-  try {
-    H5::Exception::dontPrint();
-    H5::H5File f(path.string(), H5F_ACC_RDONLY);
-    H5::DataSet ds = f.openDataSet("success");
-    hsize_t n = 0;
-    ds.getSpace().getSimpleExtentDims(&n);
-    std::vector<int> v(n);
-    if (n) ds.read(v.data(), H5::PredType::NATIVE_INT);
-    return v;
-  } catch (const H5::Exception& e) {
-    throw Error(path.string() + ": cannot read eval file (" + e.getDetailMsg() + ")");
-  }
-}
 
 json eval_file_summary(const EvalFileRecord& r, const EvalOptions& options) {
   const auto& res = r.results;
@@ -263,7 +65,7 @@ json eval_file_summary(const EvalFileRecord& r, const EvalOptions& options) {
     (good ? good_n : other_n) += 1;
     (good ? good_succ : other_succ) += g.success;
   }
-  const auto names = test_names(options.protocol);
+  const auto names = protocol_test_names(options.protocol);
   json tests = json::object();
   for (size_t t = 0; t < names.size(); ++t) {
     double s = 0;
@@ -406,7 +208,7 @@ json eval_report(const std::vector<json>& files, const EvalOptions& options, dou
           {"format_version", 1},
           {"program_version", kVersion},
           {"protocol", protocol_to_json(options.protocol)},
-          {"options", options_json(options)},
+          {"options", eval_options_json(options)},
           {"success_rate", overall["success_rate"]},
           {"files", files},
           {"groups", g},

@@ -1,19 +1,11 @@
 #include <graspqp/hand/kinematics.hpp>
-#include <graspqp/io/reports.hpp>
+#include <graspqp/hand/hand_json.hpp>
 
 namespace graspqp {
 
 using nlohmann::json;
 
 static json vec_json(const Vec3& v) { return json::array({v.x(), v.y(), v.z()}); }
-
-Eigen::Vector4d quaternion_wxyz(const Mat3& R) {
-  Eigen::Quaterniond q(R);
-  q.normalize();
-  Eigen::Vector4d out(q.w(), q.x(), q.y(), q.z());
-  if (out[0] < 0) out = -out;
-  return out;
-}
 
 json hand_summary_json(const HandModel& model) {
   json j;

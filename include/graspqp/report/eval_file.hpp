@@ -1,8 +1,7 @@
 #pragma once
-// Outputs of `graspqp eval`: the per-grasp results file (<name>.eval.h5), report.json and report.md.
+// The per-grasp results file of `graspqp eval` (<name>.eval.h5, format "graspqp-eval", version 1; see
+// docs/evaluation.md) and the record of one evaluated grasp file that the reports are made from.
 #include <graspqp/sim/evaluate.hpp>
-
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
@@ -32,17 +31,5 @@ struct EvalFileRecord {
 void write_eval_file(const EvalFileRecord& record, const EvalOptions& options);
 // Reads back the `success` column of an eval file (tests, tools).
 std::vector<int> read_eval_success(const std::filesystem::path& path);
-
-// Per-file summary: success rates (protocol rule, any, all), penetration, contact distance, Q1,
-// entropy, unique grasps (correct and reference-compatible), PCA diversity, timings.
-nlohmann::json eval_file_summary(const EvalFileRecord& record, const EvalOptions& options);
-
-// The whole report: {"format", "protocol", "options", "files": [summaries], "groups": [...], "overall": {...}}.
-// Groups are (hand, grasp_type, energy) with means over their files (objects).
-nlohmann::json eval_report(const std::vector<nlohmann::json>& file_summaries, const EvalOptions& options,
-                           double wall_seconds, int threads);
-
-// A readable Markdown rendering of eval_report() (per-object tables, overall table, protocol).
-std::string eval_report_markdown(const nlohmann::json& report, const std::vector<std::string>& plot_files = {});
 
 }  // namespace graspqp

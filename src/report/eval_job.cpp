@@ -1,0 +1,215 @@
+// `graspqp eval` as a library job: find the files, simulate each one, write the eval files and reports.
+#include <graspqp/dataset/generate.hpp>
+#include <graspqp/error.hpp>
+#include <graspqp/io/atomic_file.hpp>
+#include <graspqp/io/grasp_file.hpp>
+#include <graspqp/report/eval_job.hpp>
+
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+
+namespace graspqp {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Finds the plot script next to the assets folder (source tree) and runs it with Debian's python3.
+std::vector<std::string> make_plots(const fs::path& out) {
+  const fs::path script = fs::path(GRASPQP_ASSETS_DIR).parent_path() / "scripts" / "plot_report.py";
+  const char* python = "/usr/bin/python3";
+  if (!fs::exists(script) || !fs::exists(python)) {
+    std::fprintf(stderr, "graspqp eval: warning: plots skipped (%s not found)\n",
+                 fs::exists(script) ? python : script.c_str());
+    return {};
+  }
+  const std::string cmd = std::string(python) + " " + shell_quote(script.string()) + " " + shell_quote(out.string());
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return {};
+  std::vector<std::string> files;
+  char line[4096];
+  while (std::fgets(line, sizeof line, pipe)) {
+    std::string s(line);
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    if (!s.empty()) files.push_back(s);
+  }
+  const int rc = ::pclose(pipe);
+  if (rc != 0) {
+    std::fprintf(stderr,
+                 "graspqp eval: warning: plots skipped (the plot script failed; is python3-matplotlib installed?)\n");
+    return {};
+  }
+  return files;
+}
+
+// The record of one evaluated file: its grasps as simulated, the results and the scene's facts.
+EvalFileRecord make_record(const HandModel& hand, const GraspDataset& d, const SimScene& scene,
+                           std::vector<GraspEvalResult> results) {
+  EvalFileRecord rec;
+  rec.hand = hand.name;
+  rec.grasp_type = d.grasp_type;
+  rec.energy = d.energy_name;
+  rec.object_sha256 = d.object_sha256;
+  const auto sg = dataset_sim_grasps(hand, d);
+  rec.root_pose.resize(sg.size(), 7);
+  rec.joints.resize(sg.size(), hand.dof());
+  for (size_t b = 0; b < sg.size(); ++b) {
+    rec.root_pose.row(b) = sg[b].root_pose.transpose();
+    rec.joints.row(b) = sg[b].joints.transpose();
+  }
+  rec.lower = hand.lower_limits();
+  rec.upper = hand.upper_limits();
+  for (const auto& j : hand.joints) rec.joint_names.push_back(j.name);
+  rec.results = std::move(results);
+  rec.object_mass = scene.object_mass;
+  rec.object_parts = scene.object_parts;
+  rec.hand_parts = scene.hand_parts;
+  rec.object_parts_source = scene.object_parts_source;
+  rec.decomposition_seconds = scene.decomposition_seconds;
+  return rec;
+}
+
+}  // namespace
+
+SimProtocol load_protocol(const std::string& name, const fs::path& config_file,
+                          const std::vector<std::string>& settings) {
+  SimProtocol protocol = make_protocol(name);
+  if (!config_file.empty()) {
+    std::ifstream in(config_file);
+    if (!in) throw Error(config_file.string() + ": cannot open protocol configuration");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& ex) {
+      throw Error(config_file.string() + ": not valid JSON (" + std::string(ex.what()) + ")");
+    }
+    apply_protocol_json(protocol, j);
+  }
+  for (const auto& s : settings) apply_protocol_setting(protocol, s);
+  validate_protocol(protocol);
+  return protocol;
+}
+
+std::vector<std::pair<fs::path, fs::path>> find_grasp_files(const fs::path& input) {
+  std::vector<std::pair<fs::path, fs::path>> files;
+  if (fs::is_directory(input)) {
+    for (const auto& entry : fs::recursive_directory_iterator(input)) {
+      const std::string name = entry.path().filename().string();
+      if (!entry.is_regular_file() || entry.path().extension() != ".h5") continue;
+      if (name.size() > 8 && name.substr(name.size() - 8) == ".eval.h5") continue;
+      if (name[0] == '.') continue;  // temporaries of atomic writes
+      const fs::path rel = fs::relative(entry.path(), input);
+      files.emplace_back(entry.path(), rel.parent_path() / (entry.path().stem().string() + ".eval.h5"));
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw Error(input.string() + ": no grasp files (.h5) in the folder");
+  } else if (fs::exists(input)) {
+    files.emplace_back(input, input.stem().string() + ".eval.h5");
+  } else {
+    throw Error(input.string() + ": file not found");
+  }
+  return files;
+}
+
+nlohmann::json run_eval_job(const EvalJobOptions& o, const EvalJobCallbacks& cb) {
+  if (o.eval.trials < 1) throw Error("--trials must be >= 1");
+  if (o.eval.threads < 0) throw Error("--threads must be >= 0");
+  EvalOptions e = o.eval;
+  const int threads = e.threads > 0 ? e.threads : tbb::this_task_arena::max_concurrency();
+  const auto files = find_grasp_files(o.grasps);
+  std::error_code ec;
+  fs::create_directories(o.out, ec);
+  if (ec || !fs::is_directory(o.out)) throw Error(o.out.string() + ": cannot create the output folder");
+  e.scene.cache_dir = !o.use_cache ? fs::path() : (o.cache.empty() ? o.out / ".cache" : o.cache);
+
+  if (cb.started) cb.started(files.size(), threads);
+
+  std::map<std::string, std::shared_ptr<HandModel>> hands;
+  std::vector<nlohmann::json> summaries;
+  const auto wall0 = std::chrono::steady_clock::now();
+  for (size_t fi = 0; fi < files.size(); ++fi) {
+    const auto& [in_file, rel_out] = files[fi];
+    // Inputs: the file, its hand (loaded once per name) and its object.
+    const GraspDataset d = read_grasp_file(in_file);
+    const std::string hand_name = o.hand.empty() ? d.hand : o.hand;
+    auto& hand_ptr = hands[hand_name];
+    if (!hand_ptr) hand_ptr = std::make_shared<HandModel>(load_hand(hand_name));
+    const HandModel& hand = *hand_ptr;
+    const fs::path object_path = o.object.empty() ? fs::path(d.object_path) : o.object;
+    if (!fs::exists(object_path))
+      throw Error(in_file.string() + ": object mesh '" + object_path.string() + "' not found (use --object)");
+    ObjectLoadOptions lo;
+    lo.scale = d.scale;
+    lo.surface_samples = 200;
+    lo.culling_grid = false;  // the analytic metrics measure exactly; only synthesis culls
+    const ObjectModel object = load_object(object_path, lo);
+    const std::string object_name = name_objects({object_path}).front().name;
+    EvalOptions fe = e;
+    if (!o.object_parts.empty()) {
+      const fs::path per_object = o.object_parts / object_name;
+      fe.scene.object_parts = fs::is_directory(per_object) ? per_object : o.object_parts;
+    }
+
+    // Simulation, then the analytic metrics.
+    auto progress = [&](int done, int total) {
+      if (cb.progress) cb.progress(fi, files.size(), object_name, done, total);
+    };
+    const auto tb = std::chrono::steady_clock::now();
+    const std::shared_ptr<const SimScene> scene = build_sim_scene(hand, object, fe.protocol, fe.scene);
+    const double build_s = seconds_since(tb);
+    const auto ts = std::chrono::steady_clock::now();
+    std::vector<GraspEvalResult> results = simulate_grasps(*scene, hand, dataset_sim_grasps(hand, d), fe, progress);
+    const double sim_s = seconds_since(ts);
+    double metrics_s = 0;
+    if (e.analytic_metrics && d.n_grasps() > 0) {
+      const auto tm = std::chrono::steady_clock::now();
+      add_analytic_metrics(hand, object, d, results, e);
+      metrics_s = seconds_since(tm);
+    }
+
+    // Outputs: the eval file (never over the input), the scene's MJCF if asked, the summary.
+    EvalFileRecord rec = make_record(hand, d, *scene, std::move(results));
+    rec.input = in_file;
+    rec.output = o.out / rel_out;
+    rec.object_name = object_name;
+    rec.object_path = object_path.string();
+    rec.build_seconds = build_s;
+    rec.simulation_seconds = sim_s;
+    rec.metrics_seconds = metrics_s;
+    fs::create_directories(rec.output.parent_path(), ec);
+    if (fs::weakly_canonical(rec.output) == fs::weakly_canonical(in_file))
+      throw Error(rec.output.string() + ": would overwrite the input");
+    write_eval_file(rec, e);
+    if (o.save_mjcf) {
+      fs::path xml = rec.output;
+      xml.replace_extension("").replace_extension(".xml");
+      write_text_atomically(xml, scene->mjcf);
+    }
+    summaries.push_back(eval_file_summary(rec, e));
+    if (cb.file_done) cb.file_done(summaries.back());
+  }
+  nlohmann::json report = eval_report(summaries, e, seconds_since(wall0), threads);
+  write_text_atomically(o.out / "report.json", report.dump(1) + "\n");
+  std::vector<std::string> plots;
+  if (o.plots) plots = make_plots(o.out);
+  write_text_atomically(o.out / "report.md", eval_report_markdown(report, plots));
+  return report;
+}
+
+}  // namespace graspqp
