@@ -1,5 +1,5 @@
 #pragma once
-// GraspQP force-closure energy E_fc (reference §2.2-2.3) and the exact box-constrained QP behind it.
+// GraspQP force-closure energy E_fc (reference §2.2-2.3); the exact QP behind it is energy/box_qp.hpp.
 //
 // Per contact i (point p_i, object outward normal n_i, object centre c, r_i = p_i - c) a K-edge
 // friction pyramid e_ik = (sqrt(1 - mu^2) n_i + mu s_k) / K, s_k = cos(2 pi k/K) t1 + sin(2 pi k/K) t2,
@@ -14,62 +14,19 @@
 // contact; a std::vector<Vec3> maps onto one with Eigen::Map<const ContactArray>(v[0].data(), n, 3)).
 // Normals are normalised internally, so dE/dn is tangent to the unit sphere; a zero normal gives a
 // contact without force (zero columns) and zero gradient. Gradients are written, not accumulated.
+#include <graspqp/energy/box_qp.hpp>
+
 #include <Eigen/Core>
 
 namespace graspqp {
 
-using Vec3 = Eigen::Vector3d;
 using ContactArray = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
 using ContactArrayIn = Eigen::Ref<const ContactArray>;
 using ContactArrayOut = Eigen::Ref<ContactArray>;
-using GraspMatrix = Eigen::Matrix<double, 6, Eigen::Dynamic>;
 
 // Right-handed orthonormal (t1, t2, n) for a unit normal n (Duff et al. 2017, "Building an
 // orthonormal basis, revisited"): no singularity; the basis jumps only across the plane n_z = 0.
 void unit_tangents(const Vec3& n, Vec3& t1, Vec3& t2);
-
-// ---------------------------------------------------------------------------------------------
-// Box-constrained minimum-norm QP:  min ½|F lambda|²  s.t.  lower <= lambda_j <= upper.
-
-// Both methods are exact (finite, to rounding); each is the other's fallback if its KKT check fails.
-enum class BoxQpMethod {
-  // Bounded-variable least squares (Stark & Parker 1995) on lambda, from all-at-lower-bound: at most
-  // rank(F) <= 6 free variables, so every subproblem is a <= 6 x 6 Cholesky. The faster one (default).
-  ActiveSet,
-  // Wolfe's minimum-norm-point algorithm on the zonotope {F lambda : lambda in box} in R^6; its
-  // vertices come from the sign pattern of F^T x, lambda from the final convex combination.
-  MinNormPoint,
-};
-
-// Solutions satisfy kkt_residual <= kBoxQpKktTolerance unless `converged` is false.
-inline constexpr double kBoxQpKktTolerance = 1e-10;
-
-struct BoxQpStats {
-  int iterations = 0;         // major iterations, summed over the methods that ran
-  double kkt_residual = 0;    // max_j |lambda_j - clamp(lambda_j - g_j, lower, upper)|, g = F^T F lambda
-  bool converged = false;     // kkt_residual <= kBoxQpKktTolerance
-  bool used_fallback = false; // the requested method failed its KKT check and the other one ran
-};
-
-// Scratch memory reused between solves (no allocation while F keeps its number of columns).
-struct BoxQpWorkspace {
-  static constexpr int kMaxCorral = 7;  // affinely independent points in R^6
-  Eigen::VectorXd gradient;                                  // F^T x
-  Eigen::VectorXd vertex_lambda;                             // lambda of the newest zonotope vertex
-  Eigen::VectorXd saved_lambda;                              // first method's answer during a fallback
-  Eigen::Matrix<double, Eigen::Dynamic, kMaxCorral> corral_lambda;  // lambda of each corral vertex
-  Eigen::VectorXi bound_state;                               // active set: -1 lower, +1 upper, 0 free
-  Eigen::Matrix<bool, Eigen::Dynamic, 1> refused;           // active set: no progress when freed
-  void reserve(int variables);
-};
-
-// Solves the QP exactly (to rounding); `lambda` is resized to F.cols(). Throws graspqp::Error if
-// lower > upper or the bounds are not finite.
-BoxQpStats solve_box_qp(const Eigen::Ref<const GraspMatrix>& F, double lower, double upper, BoxQpWorkspace& ws,
-                        Eigen::VectorXd& lambda, BoxQpMethod method = BoxQpMethod::ActiveSet);
-
-// ---------------------------------------------------------------------------------------------
-// The energy.
 
 struct ForceClosureQpParams {
   double friction = 0.2;      // mu: sine of the pyramid half-angle (edges sqrt(1-mu²) n + mu s)

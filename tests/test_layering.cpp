@@ -1,0 +1,164 @@
+// House rules, checked by the machine: every include points down the module order written in the README
+// and docs/architecture.md, the library never includes the CLI, and files stay small enough to read in one
+// sitting (600 lines; a CLI verb file 200 lines, since it only parses and prints).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The pipeline, bottom first. "base" is the top-level headers (error.hpp, version.hpp) every module may use.
+const std::vector<std::string> kModuleOrder = {"base",    "io",  "geometry", "hand",   "object", "energy", "optim",
+                                               "metrics", "sim", "dataset",  "report", "view",   "onboard"};
+
+fs::path repo_root() { return fs::path(GRASPQP_ASSETS_DIR).parent_path(); }
+
+int rank_of(const std::string& module) {
+  const auto it = std::find(kModuleOrder.begin(), kModuleOrder.end(), module);
+  return it == kModuleOrder.end() ? -1 : static_cast<int>(it - kModuleOrder.begin());
+}
+
+// Module of an included path: "graspqp/energy/x.hpp" or "energy/x.hpp" -> energy; "graspqp/error.hpp" -> base;
+// "internal.hpp" (a private header beside the file) -> the including module; "" for system headers.
+std::string included_module(const std::string& include, bool quoted, const std::string& own_module) {
+  std::string p = include;
+  if (p.rfind("graspqp/", 0) == 0) p = p.substr(8);
+  else if (!quoted) return "";  // <Eigen/Core>, <mujoco/mujoco.h>, ...
+  const auto slash = p.find('/');
+  if (slash == std::string::npos) return quoted ? own_module : "base";
+  return p.substr(0, slash);
+}
+
+struct Include {
+  std::string file;
+  int line;
+  std::string module, target;
+};
+
+// Every graspqp include of one file: (file module, included module).
+std::vector<Include> includes_of(const fs::path& file, const std::string& module) {
+  static const std::regex re(R"(^\s*#\s*include\s*([<"])([^>"]+)[>"])");
+  std::vector<Include> out;
+  std::ifstream in(file);
+  std::string text;
+  for (int line = 1; std::getline(in, text); ++line) {
+    std::smatch m;
+    if (!std::regex_search(text, m, re)) continue;
+    const std::string target = included_module(m[2], m[1] == "\"", module);
+    if (!target.empty()) out.push_back({file.string(), line, module, target});
+  }
+  return out;
+}
+
+// Problems with one include: an unknown module, or one later in the order.
+std::string check_include(const Include& inc) {
+  const int from = rank_of(inc.module), to = rank_of(inc.target);
+  const std::string where = inc.file + ":" + std::to_string(inc.line) + ": ";
+  if (from < 0) return where + "module '" + inc.module + "' is not in the module order";
+  if (to < 0) return where + "includes '" + inc.target + "', which is not a module of the order";
+  if (to > from) return where + inc.module + " includes " + inc.target + ", which comes later in the order";
+  return "";
+}
+
+// Library files with their module: include/graspqp/<module>/..., src/<module>/..., top-level headers = base.
+std::vector<std::pair<fs::path, std::string>> library_files() {
+  std::vector<std::pair<fs::path, std::string>> files;
+  for (const char* top : {"include/graspqp", "src"}) {
+    const fs::path dir = repo_root() / top;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (!e.is_regular_file()) continue;
+      const fs::path rel = fs::relative(e.path(), dir);
+      const std::string module = std::distance(rel.begin(), rel.end()) > 1 ? rel.begin()->string() : "base";
+      files.emplace_back(e.path(), module);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(Layering, CheckerFlagsUpwardAndUnknownIncludes) {
+  EXPECT_EQ(check_include({"a.cpp", 1, "energy", "hand"}), "");
+  EXPECT_EQ(check_include({"a.cpp", 1, "energy", "base"}), "");
+  EXPECT_NE(check_include({"a.cpp", 1, "hand", "energy"}).find("comes later"), std::string::npos);
+  EXPECT_NE(check_include({"a.cpp", 1, "hand", "apps"}).find("not a module"), std::string::npos);
+  EXPECT_NE(check_include({"a.cpp", 1, "misc", "io"}).find("not in the module order"), std::string::npos);
+  EXPECT_EQ(included_module("graspqp/sim/evaluate.hpp", false, "report"), "sim");
+  EXPECT_EQ(included_module("graspqp/error.hpp", false, "sim"), "base");
+  EXPECT_EQ(included_module("internal.hpp", true, "sim"), "sim");
+  EXPECT_EQ(included_module("io/hdf5.hpp", true, "report"), "io");
+  EXPECT_EQ(included_module("Eigen/Core", false, "sim"), "");
+}
+
+TEST(Layering, EveryIncludePointsDownTheModuleOrder) {
+  std::vector<std::string> problems;
+  int checked = 0;
+  for (const auto& [file, module] : library_files())
+    for (const auto& inc : includes_of(file, module)) {
+      ++checked;
+      if (auto p = check_include(inc); !p.empty()) problems.push_back(p);
+    }
+  EXPECT_GT(checked, 100);
+  for (const auto& p : problems) ADD_FAILURE() << p;
+}
+
+TEST(Layering, EveryModuleFolderIsInTheOrder) {
+  for (const char* top : {"include/graspqp", "src"})
+    for (const auto& e : fs::directory_iterator(repo_root() / top))
+      if (e.is_directory()) EXPECT_GE(rank_of(e.path().filename().string()), 1) << e.path();
+}
+
+TEST(Layering, TheLibraryNeverIncludesTheCli) {
+  for (const auto& [file, module] : library_files()) {
+    std::ifstream in(file);
+    std::string text;
+    for (int line = 1; std::getline(in, text); ++line)
+      EXPECT_EQ(text.find("#include \"commands.hpp\""), std::string::npos) << file << ":" << line;
+  }
+}
+
+// The README's layout row and docs/architecture.md state the same order as this test.
+TEST(Layering, TheDocumentedOrderIsTheCheckedOrder) {
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  const std::vector<std::string> modules(kModuleOrder.begin() + 1, kModuleOrder.end());
+  auto chain_in = [&](const std::string& text, const std::string& marker) {
+    const auto at = text.find(marker);
+    if (at == std::string::npos) return std::vector<std::string>{};
+    const std::string line = text.substr(at, text.find('\n', at) - at);
+    std::vector<std::string> found;
+    static const std::regex folder("`([a-z_]+)/`");
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), folder); it != std::sregex_iterator(); ++it)
+      found.push_back((*it)[1]);
+    return found;
+  };
+  EXPECT_EQ(chain_in(read(repo_root() / "README.md"), "the library, in pipeline order:"), modules);
+  EXPECT_EQ(chain_in(read(repo_root() / "docs" / "architecture.md"), "Module order:"), modules);
+}
+
+TEST(HouseRules, FilesStaySmall) {
+  for (const char* top : {"include", "src", "apps", "tests", "bench"})
+    for (const auto& e : fs::recursive_directory_iterator(repo_root() / top)) {
+      const std::string ext = e.path().extension().string();
+      if (!e.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) continue;
+      std::ifstream in(e.path());
+      int lines = 0;
+      for (std::string s; std::getline(in, s);) ++lines;
+      const bool verb = e.path().parent_path().filename() == "apps" && e.path().filename().string().rfind("cmd_", 0) == 0;
+      EXPECT_LE(lines, verb ? 200 : 600) << e.path() << " has " << lines << " lines";
+    }
+}
+
+}  // namespace
