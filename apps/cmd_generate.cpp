@@ -115,6 +115,11 @@ Handler add_generate_command(CLI::App& app) {
   adv->add_option("--surface-samples", g.surface_samples, "Object surface samples for E_pen")->capture_default_str();
   adv->add_option("--step-size", g.sampler.step_size, "Initial step size")->capture_default_str();
   adv->add_option("--temperature", g.sampler.temperature, "Initial temperature")->capture_default_str();
+  adv->add_option("--step-period", g.sampler.step_period, "Steps between step-size decays (per sample)")
+      ->capture_default_str();
+  adv->add_option("--temperature-period", g.sampler.temperature_period, "Steps between temperature decays")
+      ->capture_default_str();
+  adv->add_option("--decay", g.sampler.decay, "Decay factor of step size and temperature")->capture_default_str();
   adv->add_option("--switch-probability", g.sampler.switch_probability, "Per-contact switch probability")->capture_default_str();
   adv->add_option("--reset-period", g.sampler.reset_period, "MALA*: steps between resets (0: none)")->capture_default_str();
   adv->add_option("--z-threshold", g.sampler.z_threshold, "MALA*: reset samples above this z-score")->capture_default_str();

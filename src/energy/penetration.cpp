@@ -30,6 +30,7 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
         const Vec3& o = object.surface_points[k];
         const Vec3 local = R.transpose() * (o - pos);
         if (!link.collision_box.contains(local)) continue;
+        if (link.collision_grid && !link.collision_grid->may_be_within(local, 0.0)) continue;  // certainly outside
         const SdfResult r = link.collision_sdf->query(local);
         if (r.distance >= 0 || -r.distance <= ws.depth[k]) continue;
         if (ws.depth[k] == 0.0) ws.touched.push_back(k);

@@ -321,6 +321,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       sdf_options.union_of_parts = true;
       link.collision_sdf = std::make_shared<SignedDistanceField>(link.collision_mesh, sdf_options);
       link.collision_box = link.collision_mesh.bounding_box();
+      link.collision_grid = std::make_shared<DistanceGrid>(*link.collision_sdf, 16, 0.0);
       link.bound_center = link.collision_box.center();
       for (const auto& v : link.collision_mesh.vertices)
         link.bound_radius = std::max(link.bound_radius, (v - link.bound_center).norm());

@@ -18,17 +18,18 @@
 #include <set>
 
 #include "internal.hpp"
+#include "simulator.hpp"
 
 namespace graspqp {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
+using sim_detail::DataPtr;
+using sim_detail::SettledState;
+using sim_detail::Simulator;
+using sim_detail::TrialOutcome;
 
-struct DataDeleter {
-  void operator()(mjData* d) const { mj_deleteData(d); }
-};
-using DataPtr = std::unique_ptr<mjData, DataDeleter>;
+constexpr double kPi = 3.14159265358979323846;
 
 double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
@@ -40,254 +41,6 @@ Vec3 random_unit(std::mt19937_64& rng) {
     if (n > 1e-3 && n <= 1) return v / n;
   }
 }
-
-struct Segment {
-  long steps = 0;
-  int pull = -1;  // index into the test's directions, -1: no disturbance
-};
-
-struct TestOutcome {
-  bool held = true;
-  double max_translation = 0, max_rotation_deg = 0;
-  double settle_translation = 0;
-  int settle_contacts = 0;
-};
-
-struct TrialOutcome {
-  std::vector<bool> held;  // per test
-  double max_translation = 0, max_rotation_deg = 0;
-  double settle_translation = 0;
-  int settle_contacts = 0;
-  double initial_penetration = 0;
-  bool prefiltered = false;
-  int warnings = 0;
-  std::string error;
-};
-
-class Simulator {
- public:
-  Simulator(const SimScene& scene, const HandModel& hand, const EvalOptions& options)
-      : s_(scene), hand_(hand), o_(options), p_(options.protocol), m_(scene.model.get()) {}
-  void set_detect_data(mjData* d) { detect_data_ = d; }
-
-  TrialOutcome run_trial(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat) {
-    TrialOutcome out;
-    const int n_tests = static_cast<int>(p_.tests.size());
-    out.held.assign(n_tests, false);
-    start_ = g.joints;
-    delta_ = p_.closing_scale * g.closing_delta;
-
-    reset(d, g, pos, quat);
-    out.initial_penetration = std::max(0.0, -min_hand_object_distance(d));
-    if (p_.max_initial_penetration > 0 && out.initial_penetration > p_.max_initial_penetration) {
-      out.prefiltered = true;
-      return out;
-    }
-    for (int t = 0; t < n_tests; ++t) {
-      if (t > 0) reset(d, g, pos, quat);
-      const TestOutcome r = run_test(d, t);
-      out.held[t] = r.held;
-      out.max_translation = std::max(out.max_translation, r.max_translation);
-      out.max_rotation_deg = std::max(out.max_rotation_deg, r.max_rotation_deg);
-      if (t == 0) {
-        out.settle_translation = r.settle_translation;
-        out.settle_contacts = r.settle_contacts;
-      }
-      int warnings = 0;
-      for (int w = 0; w < mjNWARNING; ++w) warnings += d->warning[w].number;
-      out.warnings += warnings;
-      if (d->warning[mjWARN_BADQACC].number > 0 || !std::isfinite(d->qpos[s_.object_qpos])) {
-        out.error = "simulation unstable (bad acceleration)";
-        std::fill(out.held.begin(), out.held.end(), false);
-        return out;
-      }
-    }
-    return out;
-  }
-
- private:
-  const SimScene& s_;
-  const HandModel& hand_;
-  const EvalOptions& o_;
-  const SimProtocol& p_;
-  const mjModel* m_;
-  mjData* detect_data_ = nullptr;  // the thread's data of scene.detect_model (when there is one)
-  std::vector<double> joint_value_;
-  Eigen::VectorXd start_, delta_;
-
-  // Joint targets at time t of a test: a ramp at each joint's max_velocity (a step without a limit).
-  void set_targets(mjData* d, double t) const {
-    for (int a = 0; a < hand_.dof(); ++a) {
-      double step = delta_[a];
-      const double v = s_.hand_params.joints[a].max_velocity;
-      if (p_.closing_velocity_limit && v > 0) step = std::clamp(delta_[a], -v * t, v * t);
-      d->ctrl[s_.actuator[a]] = start_[a] + step;
-    }
-  }
-
-  bool is_object_geom(int g) const { return g >= s_.object_geom_begin && g < s_.object_geom_end; }
-  bool is_hand_geom(int g) const { return g >= s_.hand_geom_begin && g < s_.hand_geom_end; }
-
-  void reset(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat) {
-    mj_resetData(m_, d);
-    for (int k = 0; k < 3; ++k) d->mocap_pos[3 * s_.mocap + k] = pos[k];
-    d->mocap_quat[4 * s_.mocap + 0] = quat.w();
-    d->mocap_quat[4 * s_.mocap + 1] = quat.x();
-    d->mocap_quat[4 * s_.mocap + 2] = quat.y();
-    d->mocap_quat[4 * s_.mocap + 3] = quat.z();
-    coupled_joint_values(hand_, g.joints, joint_value_);
-    for (size_t l = 0; l < hand_.links.size(); ++l)
-      if (s_.link_qpos[l] >= 0) d->qpos[s_.link_qpos[l]] = joint_value_[l];
-    double* oq = d->qpos + s_.object_qpos;
-    oq[0] = oq[1] = oq[2] = 0;
-    oq[3] = 1;
-    oq[4] = oq[5] = oq[6] = 0;
-    set_targets(d, 0.0);
-    mj_forward(m_, d);
-  }
-
-  // Smallest signed distance over hand-object contacts (+inf without contacts).
-  double min_hand_object_distance(const mjData* d) const {
-    double best = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < d->ncon; ++i) {
-      const mjContact& c = d->contact[i];
-      if ((is_object_geom(c.geom1) && is_hand_geom(c.geom2)) || (is_object_geom(c.geom2) && is_hand_geom(c.geom1)))
-        best = std::min(best, static_cast<double>(c.dist));
-    }
-    return best;
-  }
-
-  int hand_bodies_touching(const mjData* d, double tolerance) const {
-    std::set<int> bodies;
-    for (int i = 0; i < d->ncon; ++i) {
-      const mjContact& c = d->contact[i];
-      if (c.dist > tolerance) continue;
-      if (is_object_geom(c.geom1) && is_hand_geom(c.geom2)) bodies.insert(m_->geom_bodyid[c.geom2]);
-      if (is_object_geom(c.geom2) && is_hand_geom(c.geom1)) bodies.insert(m_->geom_bodyid[c.geom1]);
-    }
-    return static_cast<int>(bodies.size());
-  }
-
-  bool separated_for_good(const mjData* d, const Vec3& force) const {
-    const Vec3 root(d->mocap_pos[3 * s_.mocap], d->mocap_pos[3 * s_.mocap + 1], d->mocap_pos[3 * s_.mocap + 2]);
-    const Vec3 com(d->xipos[3 * s_.object_body], d->xipos[3 * s_.object_body + 1], d->xipos[3 * s_.object_body + 2]);
-    const Vec3 rel = com - root;
-    const double dist = rel.norm();
-    const double reach = s_.hand_reach + s_.object_radius + std::max(p_.contact_detect_distance, 0.0) + p_.margin + 0.01;
-    if (!(dist > reach)) return false;
-    const Vec3 dir = rel / dist;
-    // Free joint: linear velocity of the body origin (world frame), angular velocity in the body frame.
-    const Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>> R(d->xmat + 9 * s_.object_body);
-    const Vec3 omega = R * Vec3(d->qvel[s_.object_dof + 3], d->qvel[s_.object_dof + 4], d->qvel[s_.object_dof + 5]);
-    const Vec3 origin(d->xpos[3 * s_.object_body], d->xpos[3 * s_.object_body + 1], d->xpos[3 * s_.object_body + 2]);
-    const Vec3 vel = Vec3(d->qvel[s_.object_dof], d->qvel[s_.object_dof + 1], d->qvel[s_.object_dof + 2]) +
-                     omega.cross(com - origin);
-    const Vec3 acc = force / s_.object_mass + Vec3(0, 0, -p_.gravity);
-    return vel.dot(dir) > 0 && acc.dot(dir) >= 0;
-  }
-
-  long steps_of(double seconds) const { return std::max(0L, std::lround(seconds / p_.timestep)); }
-
-  TestOutcome run_test(mjData* d, int test) {
-    TestOutcome r;
-    const auto& pulls = p_.tests[test];
-    std::vector<Segment> segments;
-    const long settle = steps_of(p_.settle_time);
-    segments.push_back({settle, p_.disturb_during_settle && !pulls.empty() ? 0 : -1});
-    for (size_t k = 0; k < pulls.size(); ++k) {
-      if (k > 0 && p_.pull_gap > 0) segments.push_back({steps_of(p_.pull_gap), -1});
-      segments.push_back({steps_of(p_.pull_duration), static_cast<int>(k)});
-    }
-    if (p_.tail_time > 0) segments.push_back({steps_of(p_.tail_time), -1});
-    long total = 0;
-    for (const auto& sgm : segments) total += sgm.steps;
-    const long check_every = p_.check_interval > 0 ? std::max(1L, steps_of(p_.check_interval)) : 0;
-    const double force_scale = p_.disturbance == "force" ? p_.magnitude : p_.magnitude * s_.object_mass;
-    // Reference pose of the displacement: the initial pose, or the pose after the settle time.
-    const double* q0 = d->qpos + s_.object_qpos;
-    Vec3 ref_pos(q0[0], q0[1], q0[2]);
-    Eigen::Quaterniond ref_quat(q0[3], q0[4], q0[5], q0[6]);
-    const bool from_settled = p_.measure_from_settled && settle > 0;
-
-    auto measure = [&](double& trans, double& rot_deg) {
-      const double* q = d->qpos + s_.object_qpos;
-      trans = (Vec3(q[0], q[1], q[2]) - ref_pos).norm();
-      const Eigen::Quaterniond cur(q[3], q[4], q[5], q[6]);
-      const double w = std::min(1.0, std::abs(ref_quat.normalized().dot(cur.normalized())));
-      rot_deg = 2 * std::acos(w) * 180.0 / kPi;
-      if (!std::isfinite(trans)) trans = std::numeric_limits<double>::infinity();
-      if (!std::isfinite(rot_deg)) rot_deg = 180;
-    };
-    auto fails = [&](double trans, double rot_deg) {
-      return (p_.max_translation > 0 && trans > p_.max_translation) ||
-             (p_.max_rotation_deg > 0 && rot_deg > p_.max_rotation_deg);
-    };
-
-    long step = 0;
-    double* xfrc = d->xfrc_applied + 6 * s_.object_body;
-    for (const auto& sgm : segments) {
-      Vec3 f = Vec3::Zero();
-      if (sgm.pull >= 0) f = pulls[sgm.pull].normalized() * force_scale;
-      for (long k = 0; k < sgm.steps; ++k) {
-        for (int i = 0; i < 3; ++i) xfrc[i] = f[i];
-        set_targets(d, step * p_.timestep);
-        mj_step(m_, d);
-        ++step;
-        if (d->warning[mjWARN_BADQACC].number > 0) {
-          r.held = false;
-          return r;
-        }
-        // With require_contact, a test is lost once the object is out of the hand's reach and moves away
-        // under a force that points away: it can never come back (early stop; exact, no other forces act).
-        if (p_.require_contact && step % 10 == 0 && separated_for_good(d, f)) {
-          r.held = false;
-          return r;
-        }
-        if (step == settle) {
-          double rot;
-          measure(r.settle_translation, rot);
-          r.settle_contacts = hand_bodies_touching(d, 1e-3);
-          if (from_settled) {
-            const double* q = d->qpos + s_.object_qpos;
-            ref_pos = Vec3(q[0], q[1], q[2]);
-            ref_quat = Eigen::Quaterniond(q[3], q[4], q[5], q[6]);
-          }
-        }
-        const bool check = (check_every > 0 && step % check_every == 0) || step == total;
-        if (check && ((p_.check_during_settle && !from_settled) || step > settle)) {
-          double trans, rot;
-          measure(trans, rot);
-          r.max_translation = std::max(r.max_translation, trans);
-          r.max_rotation_deg = std::max(r.max_rotation_deg, rot);
-          if (fails(trans, rot)) {
-            r.held = false;
-            return r;  // early stop: the test failed
-          }
-        }
-      }
-    }
-    for (int i = 0; i < 3; ++i) xfrc[i] = 0;
-    if (p_.require_contact) {
-      // Contacts of the final state, with the widened margin of the detect model when there is one.
-      const mjData* cd = d;
-      if (s_.detect_model) {
-        const mjModel* dm = s_.detect_model.get();
-        mjData* dd = detect_data_;
-        std::copy(d->qpos, d->qpos + dm->nq, dd->qpos);
-        std::copy(d->mocap_pos, d->mocap_pos + 3 * dm->nmocap, dd->mocap_pos);
-        std::copy(d->mocap_quat, d->mocap_quat + 4 * dm->nmocap, dd->mocap_quat);
-        mj_kinematics(dm, dd);
-        mj_collision(dm, dd);
-        cd = dd;
-      } else {
-        mj_forward(m_, d);
-      }
-      const double tol = std::max(p_.contact_detect_distance, 0.0) + p_.margin + 1e-9;
-      if (!(min_hand_object_distance(cd) <= tol)) r.held = false;
-    }
-    return r;
-  }
-};
 
 }  // namespace
 
@@ -313,6 +66,7 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
   tbb::enumerable_thread_specific<DataPtr> data([m] { return DataPtr(mj_makeData(m)); });
   const mjModel* dm = scene.detect_model.get();
   tbb::enumerable_thread_specific<DataPtr> detect_data([dm] { return DataPtr(dm ? mj_makeData(dm) : nullptr); });
+  tbb::enumerable_thread_specific<SettledState> settled;
 
   auto run_one = [&](int task) {
     const int b = task / trials, trial = task % trials;
@@ -332,6 +86,7 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
     DataPtr& d = data.local();
     Simulator sim(scene, hand, options);
     sim.set_detect_data(detect_data.local().get());
+    sim.set_settled_state(&settled.local());
     TrialOutcome& out = outcomes[task];
     try {
       out = sim.run_trial(d.get(), g, pos, quat);

@@ -2,6 +2,7 @@
 // The immutable hand model (Model half of the Model/Data split): kinematic tree from the URDF,
 // actuated joints with couplings, link meshes, contact candidates per grasp type, self-collision
 // spheres and the per-hand settings of hand.json. Built once, shared read-only by all threads.
+#include <graspqp/geometry/distance_grid.hpp>
 #include <graspqp/geometry/mesh.hpp>
 #include <graspqp/geometry/signed_distance.hpp>
 
@@ -37,6 +38,9 @@ struct LinkModel {
   TriangleMesh collision_mesh;  // all collision geometries (or visuals, if none) in the link frame
   TriangleMesh visual_mesh;     // all visual geometries in the link frame (empty when missing)
   std::shared_ptr<const SignedDistanceField> collision_sdf;  // null when the link has no geometry
+  // Culling grid of collision_sdf over collision_box (16 cells along the longest side): E_pen skips the
+  // exact query for points certainly outside the link. Null when the link has no geometry.
+  std::shared_ptr<const DistanceGrid> collision_grid;
   Eigen::AlignedBox3d collision_box;  // bounds of collision_mesh (link frame), for broad phases
   Vec3 bound_center = Vec3::Zero();   // bounding sphere of collision_mesh (link frame)
   double bound_radius = 0;
