@@ -141,6 +141,7 @@ Handler add_generate_command(CLI::App& app) {
     opts.sampler.kind = parse_sampler_kind(o->optimizer);
     if (!o->validate.empty()) {
       SimProtocol p = make_protocol(o->validate);
+      p.stop_at_verdict = true;  // only the verdict is stored; --validate-set stop_at_verdict=false for all tests
       for (const auto& setting : o->validate_settings) apply_protocol_setting(p, setting);
       opts.validate = p;
     } else if (!o->validate_settings.empty()) {

@@ -8,4 +8,4 @@ for b in "$BUILD"/bench/bench_*; do
   "$b" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_min_time=0.2 | grep -E "median|^-|Benchmark"
 done
 echo "== end to end"
-bash "$(dirname "$0")/bench_e2e.sh" "$BUILD"
+/usr/bin/python3 "$(dirname "$0")/bench_e2e.py" "$BUILD"

@@ -489,3 +489,48 @@ TEST(SimEval, MeasureFromSettledSeparatesTheClosingPush) {
   EXPECT_LT(settled[0].max_translation, 0.01);
   fs::remove_all(dir);
 }
+
+// The tests of a trial share their settle phase (simulated once, copied): each test's outcome equals a
+// protocol that holds that test alone (where nothing is shared), to the last bit.
+TEST(SimEval, SharedSettleEqualsEachTestAlone) {
+  auto& f = box_fixture();
+  const GraspDataset d = panda_grasps({kHold, kOpen, kFar, {0.0085, -0.01, 0.004}});
+  for (const char* magnitude : {"magnitude=3", "magnitude=40"}) {
+    EvalOptions o = options_for("graspqp");
+    apply_protocol_setting(o.protocol, magnitude);
+    const auto all_tests = evaluate_grasps(f.panda, f.object, d, o);
+    const SimProtocol whole = o.protocol;
+    std::vector<double> max_translation(d.n_grasps(), 0.0);
+    for (size_t t = 0; t < whole.tests.size(); ++t) {
+      o.protocol.tests = {whole.tests[t]};
+      o.protocol.test_names = {whole.test_names[t]};
+      const auto alone = evaluate_grasps(f.panda, f.object, d, o);
+      for (int i = 0; i < d.n_grasps(); ++i) {
+        EXPECT_EQ(all_tests[i].test_success[t], alone[i].test_success[0]) << magnitude << " grasp " << i << " test " << t;
+        max_translation[i] = std::max(max_translation[i], alone[i].max_translation);
+        if (t == 0) EXPECT_EQ(all_tests[i].settle_translation, alone[i].settle_translation);
+      }
+    }
+    for (int i = 0; i < d.n_grasps(); ++i) EXPECT_EQ(all_tests[i].max_translation, max_translation[i]) << i;
+  }
+}
+
+// stop_at_verdict skips the tests after the verdict and keeps the verdict, under both trial rules.
+TEST(SimEval, StopAtVerdictKeepsTheVerdict) {
+  auto& f = box_fixture();
+  const GraspDataset d = panda_grasps({kHold, kOpen, kFar});
+  for (const char* rule : {"trial_rule=any", "trial_rule=all"}) {
+    EvalOptions o = options_for("graspqp");
+    apply_protocol_setting(o.protocol, rule);
+    const auto full = evaluate_grasps(f.panda, f.object, d, o);
+    o.protocol.stop_at_verdict = true;
+    const auto fast = evaluate_grasps(f.panda, f.object, d, o);
+    int skipped = 0;
+    for (int i = 0; i < d.n_grasps(); ++i) {
+      EXPECT_EQ(fast[i].success, full[i].success) << rule << " grasp " << i;
+      EXPECT_EQ(full[i].tests_skipped, 0);
+      skipped += fast[i].tests_skipped;
+    }
+    EXPECT_GT(skipped, 0) << rule;  // the hold stops after one test (any), the open hand after one (all)
+  }
+}

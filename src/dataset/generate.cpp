@@ -57,8 +57,10 @@ int validate_grasps(const HandModel& hand, const ObjectModel& object, const Gene
     moved[i] = results[i].max_translation;
   }
   d.extra["valid"] = valid;
-  d.extra["valid_any"] = any;
-  d.extra["valid_all"] = all;
+  if (!e.protocol.stop_at_verdict) {  // else only lower bounds: not stored
+    d.extra["valid_any"] = any;
+    d.extra["valid_all"] = all;
+  }
   d.extra["sim_max_translation"] = moved;
   return static_cast<int>(valid.sum());
 }
@@ -249,8 +251,11 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
     auto report_progress = [&](const SamplerProgress& p) {
       if (progress) progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, p});
     };
+    const auto synthesis_start = std::chrono::steady_clock::now();
     const std::vector<Sample> samples = run_sampler(hand, type, object, o.energy, o.sampler, o.init, o.grasps,
                                                     o.contacts, object_seed, report_progress, &stats);
+    rep.synthesis_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - synthesis_start).count();
+    rep.energy_cpu_seconds = stats.energy_seconds;
     GraspDataset d;
     fill_grasp_rows(hand, type, object, o.energy, samples, d);
     d.hand = hand.name;
@@ -268,10 +273,13 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
       last.iteration = last.iterations = o.sampler.iterations;
       last.best = d.energy.minCoeff();
       last.mean = d.energy.mean();
+      const auto validation_start = std::chrono::steady_clock::now();
       rep.valid = validate_grasps(hand, object, o, object_seed, d, [&](int done, int total) {
         if (progress)
           progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, last, done, total});
       });
+      rep.validation_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - validation_start).count();
     }
     fs::create_directories(rep.file.parent_path(), ec);
     write_grasp_file(rep.file, d);
@@ -307,7 +315,10 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
                                   {"mean_energy", r.mean_energy},
                                   {"acceptance_rate", r.acceptance},
                                   {"valid", r.valid},
-                                  {"seconds", r.seconds}});
+                                  {"seconds", r.seconds},
+                                  {"synthesis_seconds", r.synthesis_seconds},
+                                  {"energy_cpu_seconds", r.energy_cpu_seconds},
+                                  {"validation_seconds", r.validation_seconds}});
   write_text_atomically(o.out / "summary.json", summary.dump(2) + "\n");
   return reports;
 }

@@ -4,6 +4,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <chrono>
 #include <cmath>
 
 namespace graspqp {
@@ -48,6 +49,7 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
   const int D = hand.state_size();
   const int C = static_cast<int>(grasp_type.candidates.size());
   tbb::enumerable_thread_specific<EnergyWorkspace> workspaces([&] { return EnergyWorkspace(hand); });
+  tbb::enumerable_thread_specific<double> energy_seconds(0.0);
 
   std::vector<Sample> samples(n_samples);
   const auto anchors = hull_anchors(object, n_samples, init, splitmix64(seed ^ 0xA11CE));
@@ -60,7 +62,9 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
   };
   auto evaluate = [&](Sample& s) {
     EnergyWorkspace& ws = workspaces.local();
+    const auto t0 = std::chrono::steady_clock::now();
     s.energy = grasp_energy(hand, grasp_type, object, energy, s.x, s.contacts, ws, s.terms, &s.grad);
+    energy_seconds.local() += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   tbb::parallel_for(0, n_samples, [&](int b) {
     initialize(samples[b], anchors[b]);
@@ -146,6 +150,7 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
       progress(p);
     }
   }
+  for (double sec : energy_seconds) local_stats.energy_seconds += sec;
   if (stats) *stats = local_stats;
   return samples;
 }

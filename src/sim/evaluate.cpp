@@ -132,6 +132,7 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
       r.max_translation = std::max(r.max_translation, o.max_translation);
       r.max_rotation_deg = std::max(r.max_rotation_deg, o.max_rotation_deg);
       r.warnings += o.warnings;
+      r.tests_skipped += o.tests_skipped;
       if (t == 0) {
         r.settle_translation = o.settle_translation;
         r.settle_contacts = o.settle_contacts;

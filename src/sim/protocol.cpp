@@ -18,7 +18,8 @@ namespace {
   X(hand_self_collision) X(object_mass) X(object_density) X(closing_scale) X(closing_velocity_limit) X(kp_scale) X(force_limit_scale)    \
   X(disturbance) X(magnitude) X(test_names) X(settle_time) X(disturb_during_settle) X(pull_duration)           \
   X(pull_gap) X(tail_time) X(max_translation) X(max_rotation_deg) X(check_interval) X(check_during_settle) X(measure_from_settled)      \
-  X(require_contact) X(max_initial_penetration) X(trial_rule) X(grasp_success_fraction)
+  X(require_contact) X(max_initial_penetration) X(trial_rule) X(grasp_success_fraction) \
+  X(stop_at_verdict)
 
 using Tests = std::vector<std::vector<Eigen::Vector3d>>;
 

@@ -60,6 +60,11 @@ TrialOutcome Simulator::run_trial(mjData* d, const SimGrasp& g, const Vec3& pos,
       std::fill(out.held.begin(), out.held.end(), false);
       return out;
     }
+    const bool decided = p_.trial_rule == "all" ? !r.held : r.held;
+    if (p_.stop_at_verdict && decided) {
+      out.tests_skipped = n_tests - 1 - t;
+      break;
+    }
   }
   return out;
 }

@@ -40,6 +40,7 @@ struct TrialOutcome {
   double initial_penetration = 0;
   bool prefiltered = false;
   int warnings = 0;
+  int tests_skipped = 0;  // tests not run after the verdict (stop_at_verdict)
   std::string error;
 };
 

@@ -43,7 +43,8 @@ struct GenerateOptions {
   std::filesystem::path out;
   // Inline physics validation (off when empty): right after synthesis, every grasp of the object is
   // simulated under this protocol (sim/evaluate.hpp) and the file gets per-grasp datasets "valid"
-  // (1/0 under the protocol's trial_rule), "valid_any", "valid_all" and "sim_max_translation" [m],
+  // (1/0 under the protocol's trial_rule), "valid_any", "valid_all" (only without the protocol's
+  // stop_at_verdict, which leaves them lower bounds) and "sim_max_translation" [m],
   // so a dataset can be filtered like DexGraspNet's. The protocol is part of the parameters.
   std::optional<SimProtocol> validate;
   std::filesystem::path validate_cache;  // convex parts cache (empty: <out>/.cache)
@@ -62,6 +63,8 @@ struct ObjectReport {
   double best_energy = 0, mean_energy = 0, seconds = 0;
   double acceptance = 0;
   int valid = -1;  // grasps that passed --validate (-1: not validated)
+  // Where the time went (wall clock, except energy_cpu_seconds: summed over threads).
+  double synthesis_seconds = 0, energy_cpu_seconds = 0, validation_seconds = 0;
 };
 
 struct GenerateProgress {

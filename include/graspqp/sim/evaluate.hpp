@@ -46,6 +46,7 @@ struct GraspEvalResult {
   int settle_contacts = 0;           // hand bodies touching the object after the settle time (trial 0, test 0)
   bool prefiltered = false;          // failed max_initial_penetration without simulation
   int warnings = 0;                  // MuJoCo warnings (contact buffer full, instability)
+  int tests_skipped = 0;             // tests not run once the verdict was known (protocol stop_at_verdict)
   std::string error;                 // non-empty: the simulation failed (the grasp counts as failed)
   // Analytic metrics (NaN when not computed).
   double penetration_depth = std::numeric_limits<double>::quiet_NaN();  // [m] max, both ways

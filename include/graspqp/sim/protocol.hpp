@@ -79,6 +79,10 @@ struct SimProtocol {
   // exceeds this fails without simulation (DexGraspBench's pre-filter); <= 0: off.
   double max_initial_penetration = 0;  // [m]
   std::string trial_rule = "any";   // any (reference: a trial succeeds if any test holds) | all
+  // Stop a trial's tests as soon as its verdict under trial_rule is known (any: a test held; all: a test
+  // failed). The verdict (`success`) is the same; the tests not run count as not held, so per-test
+  // rates, the other rule's flag and the maxima are lower bounds. Off for `eval`; on for `generate --validate`.
+  bool stop_at_verdict = false;
   double grasp_success_fraction = 0.5;  // a grasp succeeds if >= this fraction of its trials succeed
 
   double test_duration(size_t test) const;  // settle + pulls + gaps + tail [s]
