@@ -7,11 +7,14 @@
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
+#include <tbb/task_group.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -219,8 +222,13 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
   if (o.threads > 0)
     limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
 
-  std::vector<ObjectReport> reports;
-  for (size_t k = 0; k < objects.size(); ++k) {
+  std::mutex progress_mutex;  // the callbacks are called from one thread at a time
+  auto locked_progress = [&](const GenerateProgress& p) {
+    std::lock_guard lock(progress_mutex);
+    progress(p);
+  };
+  // One object: skip it (finished earlier), or synthesize, validate and write it.
+  auto process = [&](size_t k) -> ObjectReport {
     const ObjectSource& src = objects[k];
     ObjectReport rep;
     rep.name = src.name;
@@ -236,8 +244,7 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
       }
       if (auto it = existing.extra.find("valid"); it != existing.extra.end())
         rep.valid = static_cast<int>(it->second.sum());
-      reports.push_back(rep);
-      continue;
+      return rep;
     }
     const auto start = std::chrono::steady_clock::now();
     try {
@@ -249,7 +256,7 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
     const std::uint64_t object_seed = splitmix64(o.seed ^ hash_string(src.name));
     SamplerStats stats;
     auto report_progress = [&](const SamplerProgress& p) {
-      if (progress) progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, p});
+      if (progress) locked_progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, p});
     };
     const auto synthesis_start = std::chrono::steady_clock::now();
     const std::vector<Sample> samples = run_sampler(hand, type, object, o.energy, o.sampler, o.init, o.grasps,
@@ -276,12 +283,13 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
       const auto validation_start = std::chrono::steady_clock::now();
       rep.valid = validate_grasps(hand, object, o, object_seed, d, [&](int done, int total) {
         if (progress)
-          progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, last, done, total});
+          locked_progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, last, done, total});
       });
       rep.validation_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - validation_start).count();
     }
-    fs::create_directories(rep.file.parent_path(), ec);
+    std::error_code dir_ec;
+    fs::create_directories(rep.file.parent_path(), dir_ec);
     write_grasp_file(rep.file, d);
     rep.status = "generated";
     rep.grasps = d.n_grasps();
@@ -293,11 +301,28 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
       // non-zero at the end. Finished files are untouched.
       rep.status = "failed";
       rep.error = e.what();
-      if (on_error) on_error(rep);
+      if (on_error) {
+        std::lock_guard lock(progress_mutex);
+        on_error(rep);
+      }
     }
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    reports.push_back(rep);
-  }
+    return rep;
+  };
+
+  // Objects are pipelined: one object in flight per thread, so that one object's per-step barrier over its
+  // samples, or its validation, leaves no core idle. Each worker takes the next object index; results do
+  // not depend on the schedule (every object has its own seed and data).
+  std::vector<ObjectReport> reports(objects.size());
+  std::atomic<size_t> next_object{0};
+  auto worker = [&] {
+    for (size_t k; (k = next_object++) < objects.size();) reports[k] = process(k);
+  };
+  const int workers = std::min<int>(static_cast<int>(objects.size()),
+                                    o.threads > 0 ? o.threads : static_cast<int>(tbb::info::default_concurrency()));
+  tbb::task_group group;
+  for (int w = 0; w < workers; ++w) group.run(worker);
+  group.wait();
 
   json summary;
   summary["program_version"] = kVersion;
