@@ -1,7 +1,7 @@
 // `graspqp hand init|check`: onboarding and validating a hand (docs/adding_a_hand.md).
 #include <graspqp/error.hpp>
-#include <graspqp/hand/hand_check.hpp>
-#include <graspqp/hand/hand_init.hpp>
+#include <graspqp/onboard/hand_check.hpp>
+#include <graspqp/onboard/hand_init.hpp>
 
 #include <iostream>
 #include <memory>

@@ -2,9 +2,9 @@
 // right message (missing mesh, inverted or missing joint limits, inverted normals, misplaced patches,
 // spheres on unknown links / with a non-positive radius / not covering their link, self-collision at the
 // default pose, a MuJoCo model that cannot hold the default pose).
-#include <graspqp/hand/hand_check.hpp>
-#include <graspqp/hand/hand_init.hpp>
 #include <graspqp/hand/hand_model.hpp>
+#include <graspqp/onboard/hand_check.hpp>
+#include <graspqp/onboard/hand_init.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -3,9 +3,9 @@
 // previous file; a synthetic two-finger URDF built from primitives is onboarded as well; building blocks
 // (winding number, sphere cover, default pose rule) behave as documented.
 #include <graspqp/error.hpp>
-#include <graspqp/hand/hand_check.hpp>
-#include <graspqp/hand/hand_init.hpp>
 #include <graspqp/hand/kinematics.hpp>
+#include <graspqp/onboard/hand_check.hpp>
+#include <graspqp/onboard/hand_init.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -149,8 +149,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   const std::string urdf_name = get_string("urdf", "");
   if (urdf_name.empty()) throw Error(config_path.string() + ": 'urdf' (the URDF file name) is missing");
   model.urdf_path = model.directory / urdf_name;
-  const fs::path mesh_dir = model.directory / get_string("mesh_dir", ".");
-  const std::vector<fs::path> bases{mesh_dir, model.urdf_path.parent_path(), model.directory};
+  const std::vector<fs::path> bases = urdf::asset_bases(model.directory, model.urdf_path, get_string("mesh_dir", "."));
   const bool visual_as_collision = config.value("visual_as_collision", true);
   model.approach_axis = json_vec3(config, "approach_axis", Vec3::UnitZ(), config_path);
   model.up_axis = json_vec3(config, "up_axis", Vec3::UnitX(), config_path);

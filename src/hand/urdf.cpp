@@ -213,6 +213,11 @@ std::filesystem::path resolve_asset(const std::string& filename, const std::vect
   return {};
 }
 
+std::vector<std::filesystem::path> asset_bases(const std::filesystem::path& hand_dir,
+                                               const std::filesystem::path& urdf_path, const std::string& mesh_dir) {
+  return {hand_dir / mesh_dir, urdf_path.parent_path(), hand_dir};
+}
+
 std::map<std::string, double> link_masses(const std::filesystem::path& urdf_path) {
   std::map<std::string, double> masses;
   tinyxml2::XMLDocument doc;

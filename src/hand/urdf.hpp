@@ -56,6 +56,10 @@ std::map<std::string, double> link_masses(const std::filesystem::path& urdf_path
 // folder with the name, without its leading "../" folders, and finally the bare file name (the loader's
 // and `hand check`'s shared rule). Empty when nothing is found.
 std::filesystem::path resolve_asset(const std::string& filename, const std::vector<std::filesystem::path>& bases);
+// The base folders resolve_asset searches for a hand folder's meshes, in order: `mesh_dir` (hand.json's
+// "mesh_dir", relative to the hand folder), the URDF's folder, the hand folder (loader and `hand check`).
+std::vector<std::filesystem::path> asset_bases(const std::filesystem::path& hand_dir,
+                                               const std::filesystem::path& urdf_path, const std::string& mesh_dir);
 Robot parse_string(const std::string& xml, const std::string& source_name);
 
 Eigen::Isometry3d origin_from_xyz_rpy(const Vec3& xyz, const Vec3& rpy);

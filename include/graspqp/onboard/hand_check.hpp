@@ -22,7 +22,7 @@ namespace graspqp {
 enum class CheckLevel { Pass, Warn, Fail };
 
 struct CheckItem {
-  std::string check;    // "urdf", "joint_limits", "spheres", "candidates", "self_collision", "mujoco", ...
+  std::string check;  // "urdf", "joint_limits", "spheres", "candidates", "self_collision", "mujoco", ...
   CheckLevel level = CheckLevel::Pass;
   std::string message;  // one line
 };
@@ -35,9 +35,9 @@ struct HandCheckOptions {
   double self_penetration_tolerance = 1e-3;   // [m] E_spen at the default pose above this fails
   double coverage_tolerance = 2e-3;           // [m] a surface sample is covered within radius + tolerance
   int coverage_samples = 1000;
-  double coverage_warn = 0.9;                 // links below: warning
-  double coverage_fail = 0.1;                 // links with spheres below: failure (misplaced spheres)
-  int spread_poses = 32;                      // random joint configurations for the spread measure
+  double coverage_warn = 0.9;  // links below: warning
+  double coverage_fail = 0.1;  // links with spheres below: failure (misplaced spheres)
+  int spread_poses = 32;       // random joint configurations for the spread measure
   // MuJoCo: compile the hand (with a small box far away) and hold the default pose under gravity.
   bool mujoco = true;
   double mujoco_seconds = 0.5;                // per orientation (4 orientations of gravity)
