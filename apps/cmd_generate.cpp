@@ -123,6 +123,9 @@ Handler add_generate_command(CLI::App& app) {
   adv->add_option("--switch-probability", g.sampler.switch_probability, "Per-contact switch probability")->capture_default_str();
   adv->add_option("--reset-period", g.sampler.reset_period, "MALA*: steps between resets (0: none)")->capture_default_str();
   adv->add_option("--z-threshold", g.sampler.z_threshold, "MALA*: reset samples above this z-score")->capture_default_str();
+  adv->add_option("--freeze-after", g.sampler.freeze_after,
+                  "MALA*: a sample stops after this many steps of its own schedule until a reset (0: never)")
+      ->capture_default_str();
   adv->add_option("--langevin", g.sampler.langevin, "Langevin noise scale (0: off)")->capture_default_str();
   auto* init = cmd->add_option_group("initialization (defaults: the hand's hand.json \"init\", else built-in)");
   auto init_option = [&](const char* flag, const char* key, const char* help) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: the main job on the bundled default hand (Allegro) and object (YCB mug):
-# 32 full-hand grasps with the GraspQP energy and MALA* (3,500 steps), validated in MuJoCo, then their
+# 32 full-hand grasps with the GraspQP energy and MALA* (7,000 steps), validated in MuJoCo, then their
 # analytic metrics, a physics evaluation report and the 3D viewer.
 set -euo pipefail
 BUILD=${1:-build}

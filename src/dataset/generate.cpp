@@ -149,7 +149,8 @@ json generation_parameters(const GenerateOptions& o) {
                     {"switch_probability", s.switch_probability},
                     {"reset_period", s.reset_period},
                     {"z_threshold", s.z_threshold},
-                    {"langevin", s.langevin}};
+                    {"langevin", s.langevin},
+                    {"freeze_after", s.freeze_after}};
   j["init"] = {{"distance_lower", i.distance_lower}, {"distance_upper", i.distance_upper},
                {"hull_offset", i.hull_offset},       {"roll_range", i.roll_range},
                {"pitch_range", i.pitch_range},       {"tilt_range", i.tilt_range},

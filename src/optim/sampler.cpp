@@ -93,9 +93,15 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
       if (any) reset_anchors = hull_anchors(object, n_samples, init, splitmix64(seed ^ static_cast<std::uint64_t>(t)));
     }
 
-    std::vector<char> accepted(n_samples, 0);
+    std::vector<char> accepted(n_samples, 0), frozen(n_samples, 0);
     tbb::parallel_for(0, n_samples, [&](int b) {
       Sample& s = samples[b];
+      // A sample whose own schedule has run freeze_after steps has converged (step size and temperature
+      // are a few per cent of their start): it keeps its state until a reset restarts it.
+      if (!reset[b] && mala && opt.freeze_after > 0 && s.step >= opt.freeze_after) {
+        frozen[b] = 1;
+        return;
+      }
       if (reset[b]) {
         // Re-initialized samples restart their schedules and are accepted unconditionally.
         initialize(s, reset_anchors[b]);
@@ -137,7 +143,8 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
       }
     });
     for (int b = 0; b < n_samples; ++b) {
-      local_stats.proposed += !reset[b];
+      local_stats.proposed += !reset[b] && !frozen[b];
+      local_stats.frozen_steps += frozen[b];
       local_stats.accepted += accepted[b] && !reset[b];
       local_stats.resets += reset[b];
     }
