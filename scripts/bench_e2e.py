@@ -10,11 +10,11 @@ shared settle phase, pipelined objects) count in every column; their gain is in 
 
     scripts/bench_e2e.py [BUILD] [--runs N] [--hands allegro,shadow_hand] [--json OUT]
 
-Columns: synthesized grasps/s (grasps / synthesis wall time), evaluated grasps/s (grasps / validation wall
-time), valid grasps/s (valid grasps / wall time of the whole command), success (valid / grasps), CPU time
+Columns: synthesized grasps/s (grasps / summed synthesis wall time of the objects), evaluated grasps/s
+(grasps / summed validation wall time; objects are pipelined, so the two stages overlap), valid grasps/s (valid grasps / wall time of the whole command), success (valid / grasps), CPU time
 of the command (user + system), and where the time went: energy (thread time in the energy, summed over
-threads), sampler overhead (synthesis wall x threads - energy: proposals, z-scores, barriers) and
-simulation (validation wall).
+threads), sampler overhead (synthesis wall x threads - energy: proposals, z-scores, barriers; an upper
+bound, as the threads are shared with the other object in flight) and simulation (validation wall).
 """
 import argparse
 import json
