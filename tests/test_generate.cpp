@@ -60,6 +60,31 @@ TEST(Generate, SameResultForAnyThreadCount) {
   for (const auto& d : {a, b, c}) fs::remove_all(d);
 }
 
+// Objects are pipelined (one in flight per thread): files and the report order do not depend on it.
+TEST(Generate, PipelinedObjectsGiveTheSameFilesForAnyThreadCount) {
+  const fs::path a = temp_dir("p1"), b = temp_dir("p2");
+  GenerateOptions o1 = small_options(a), o2 = small_options(b);
+  o1.threads = 1;
+  o2.threads = 2;
+  o1.validate = o2.validate = make_protocol("graspqp");
+  const auto objects = name_objects({test::object_path("misc/apple.ply"), test::object_path("ycb/banana/textured.obj"),
+                                     test::object_path("ycb/mug/textured.obj")});
+  const auto r1 = generate_dataset(o1, objects);
+  const auto r2 = generate_dataset(o2, objects);
+  ASSERT_EQ(r1.size(), 3u);
+  for (size_t k = 0; k < objects.size(); ++k) {
+    EXPECT_EQ(r1[k].name, objects[k].name);
+    EXPECT_EQ(r2[k].name, objects[k].name);
+    EXPECT_EQ(r1[k].valid, r2[k].valid);
+    const GraspDataset d1 = read_grasp_file(grasp_file_path(o1, objects[k].name));
+    const GraspDataset d2 = read_grasp_file(grasp_file_path(o2, objects[k].name));
+    EXPECT_EQ(d1.joints, d2.joints) << objects[k].name;
+    EXPECT_EQ(d1.root_pose, d2.root_pose) << objects[k].name;
+    EXPECT_EQ(d1.extra.at("valid"), d2.extra.at("valid")) << objects[k].name;
+  }
+  for (const auto& d : {a, b}) fs::remove_all(d);
+}
+
 TEST(Generate, FileContentsAgreeWithTheModel) {
   const fs::path out = temp_dir("contents");
   GenerateOptions o = small_options(out);

@@ -149,5 +149,27 @@ TEST(Sampler, SingleSampleDoesNotProduceNaN) {
   EXPECT_TRUE(std::isfinite(samples[0].energy));
 }
 
+// freeze_after: a sample stops after that many steps of its own schedule (until a reset restarts it); a
+// limit beyond the run changes nothing.
+TEST(Sampler, FreezeAfterStopsConvergedSamples) {
+  const Fixture& f = fx();
+  SamplerOptions opt;
+  opt.iterations = 120;
+  opt.reset_period = 0;
+  SamplerStats plain_stats, late_stats, frozen_stats;
+  const auto& type = f.hand.grasp_type("full");
+  const auto plain = run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &plain_stats);
+  opt.freeze_after = 1000;
+  const auto late = run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &late_stats);
+  for (size_t b = 0; b < plain.size(); ++b) EXPECT_EQ(plain[b].x, late[b].x) << b;
+  EXPECT_EQ(late_stats.frozen_steps, 0);
+  opt.freeze_after = 40;
+  const auto frozen = run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &frozen_stats);
+  EXPECT_EQ(frozen_stats.frozen_steps, 6 * (120 - 40));
+  EXPECT_EQ(frozen_stats.proposed, 6 * 40);
+  for (const auto& s : frozen) EXPECT_EQ(s.step, 40);
+  EXPECT_EQ(plain_stats.proposed, 6 * 120);
+}
+
 }  // namespace
 }  // namespace graspqp
