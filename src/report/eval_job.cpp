@@ -3,6 +3,7 @@
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
+#include <graspqp/io/json_file.hpp>
 #include <graspqp/report/eval_job.hpp>
 
 #include <tbb/task_arena.h>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 
@@ -59,14 +59,13 @@ std::vector<std::string> make_plots(const fs::path& out) {
 }
 
 // The record of one evaluated file: its grasps as simulated, the results and the scene's facts.
-EvalFileRecord make_record(const HandModel& hand, const GraspDataset& d, const SimScene& scene,
-                           std::vector<GraspEvalResult> results) {
+EvalFileRecord make_record(const HandModel& hand, const GraspDataset& d, const std::vector<SimGrasp>& sg,
+                           const SimScene& scene, std::vector<GraspEvalResult> results) {
   EvalFileRecord rec;
   rec.hand = hand.name;
   rec.grasp_type = d.grasp_type;
   rec.energy = d.energy_name;
   rec.object_sha256 = d.object_sha256;
-  const auto sg = dataset_sim_grasps(hand, d);
   rec.root_pose.resize(sg.size(), 7);
   rec.joints.resize(sg.size(), hand.dof());
   for (size_t b = 0; b < sg.size(); ++b) {
@@ -90,17 +89,7 @@ EvalFileRecord make_record(const HandModel& hand, const GraspDataset& d, const S
 SimProtocol load_protocol(const std::string& name, const fs::path& config_file,
                           const std::vector<std::string>& settings) {
   SimProtocol protocol = make_protocol(name);
-  if (!config_file.empty()) {
-    std::ifstream in(config_file);
-    if (!in) throw Error(config_file.string() + ": cannot open protocol configuration");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& ex) {
-      throw Error(config_file.string() + ": not valid JSON (" + std::string(ex.what()) + ")");
-    }
-    apply_protocol_json(protocol, j);
-  }
+  if (!config_file.empty()) apply_protocol_json(protocol, read_json_file(config_file));
   for (const auto& s : settings) apply_protocol_setting(protocol, s);
   validate_protocol(protocol);
   return protocol;
@@ -174,7 +163,8 @@ nlohmann::json run_eval_job(const EvalJobOptions& o, const EvalJobCallbacks& cb)
     const std::shared_ptr<const SimScene> scene = build_sim_scene(hand, object, fe.protocol, fe.scene);
     const double build_s = seconds_since(tb);
     const auto ts = std::chrono::steady_clock::now();
-    std::vector<GraspEvalResult> results = simulate_grasps(*scene, hand, dataset_sim_grasps(hand, d), fe, progress);
+    const std::vector<SimGrasp> grasps = dataset_sim_grasps(hand, d);
+    std::vector<GraspEvalResult> results = simulate_grasps(*scene, hand, grasps, fe, progress);
     const double sim_s = seconds_since(ts);
     double metrics_s = 0;
     if (e.analytic_metrics && d.n_grasps() > 0) {
@@ -184,7 +174,7 @@ nlohmann::json run_eval_job(const EvalJobOptions& o, const EvalJobCallbacks& cb)
     }
 
     // Outputs: the eval file (never over the input), the scene's MJCF if asked, the summary.
-    EvalFileRecord rec = make_record(hand, d, *scene, std::move(results));
+    EvalFileRecord rec = make_record(hand, d, grasps, *scene, std::move(results));
     rec.input = in_file;
     rec.output = o.out / rel_out;
     rec.object_name = object_name;
