@@ -12,6 +12,12 @@ PACKAGES=(
   libssl-dev python3 python3-numpy python3-h5py
   libbullet-extras-dev python3-matplotlib
   chromium
+  # dataset jobs across processes and machines: MPI (`dataset run --mpi`) and a Slurm the tests start
+  libopenmpi-dev openmpi-bin slurm-wlm munge
+  # the Python package (pybind11, a venv over Debian's numpy/h5py, pytest)
+  pybind11-dev python3-dev python3-venv python3-setuptools python3-pytest
+  # fuzzing and sanitizer builds (clang's libFuzzer and runtimes)
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
 # The browser viewer (`graspqp view`, web/) needs Node.js and npm; any recent install will do, so
 # Debian's packages are added only when the commands are missing. chromium runs its browser tests.
