@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test bench python clean
 
 all: build
 
@@ -23,6 +23,15 @@ test: build
 
 bench: build
 	@bash scripts/bench.sh $(BUILD)
+
+# The Python package in a virtual environment over Debian's numpy, h5py and pytest (docs/python.md):
+# .venv/bin/python -c "import graspqp". No network: pip installs from this folder only.
+VENV ?= .venv
+python: build
+	@test -x $(VENV)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+	@GRASPQP_BUILD_DIR=$(abspath $(BUILD)) GRASPQP_JOBS=$(JOBS) $(VENV)/bin/python -m pip install -q \
+		--no-build-isolation --no-index --disable-pip-version-check .
+	@$(VENV)/bin/python -c "import graspqp; print('graspqp', graspqp.__version__, 'installed in $(VENV):', graspqp.__file__)"
 
 clean:
 	rm -rf $(BUILD)

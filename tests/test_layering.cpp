@@ -1,5 +1,5 @@
 // House rules, checked by the machine: every include points down the module order written in the README
-// and docs/architecture.md, the library never includes the CLI, and files stay small enough to read in one
+// and docs/architecture.md, the library never includes the CLI or the Python bindings, and files stay small enough to read in one
 // sitting (600 lines; a CLI verb file 200 lines, since it only parses and prints).
 #include <gtest/gtest.h>
 
@@ -116,13 +116,32 @@ TEST(Layering, EveryModuleFolderIsInTheOrder) {
       if (e.is_directory()) EXPECT_GE(rank_of(e.path().filename().string()), 1) << e.path();
 }
 
-TEST(Layering, TheLibraryNeverIncludesTheCli) {
+TEST(Layering, TheLibraryNeverIncludesTheCliOrTheBindings) {
   for (const auto& [file, module] : library_files()) {
     std::ifstream in(file);
     std::string text;
-    for (int line = 1; std::getline(in, text); ++line)
+    for (int line = 1; std::getline(in, text); ++line) {
       EXPECT_EQ(text.find("#include \"commands.hpp\""), std::string::npos) << file << ":" << line;
+      EXPECT_EQ(text.find("#include \"bindings.hpp\""), std::string::npos) << file << ":" << line;
+      EXPECT_EQ(text.find("#include <pybind11/"), std::string::npos) << file << ":" << line;
+    }
   }
+}
+
+// The Python bindings (python/src) are a front end like apps/: they include the library and their own
+// headers, never the CLI's.
+TEST(Layering, TheBindingsIncludeTheLibraryNotTheCli) {
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(repo_root() / "python" / "src")) {
+    ++files;
+    std::ifstream in(e.path());
+    std::string text;
+    for (int line = 1; std::getline(in, text); ++line)
+      for (const char* cli : {"\"commands.hpp\"", "\"parse.hpp\"", "apps/"})
+        EXPECT_FALSE(text.find("#include") != std::string::npos && text.find(cli) != std::string::npos)
+            << e.path() << ":" << line;
+  }
+  EXPECT_GT(files, 3);
 }
 
 // The README's layout row and docs/architecture.md state the same order as this test.
@@ -149,7 +168,7 @@ TEST(Layering, TheDocumentedOrderIsTheCheckedOrder) {
 }
 
 TEST(HouseRules, FilesStaySmall) {
-  for (const char* top : {"include", "src", "apps", "tests", "bench"})
+  for (const char* top : {"include", "src", "apps", "tests", "bench", "python"})
     for (const auto& e : fs::recursive_directory_iterator(repo_root() / top)) {
       const std::string ext = e.path().extension().string();
       if (!e.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) continue;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -314,16 +315,33 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
   // Objects are pipelined: one object in flight per thread, so that one object's per-step barrier over its
   // samples, or its validation, leaves no core idle. Each worker takes the next object index; results do
   // not depend on the schedule (every object has its own seed and data).
+  // An exception that escapes an object (one thrown by a callback, e.g. the Python bindings' Ctrl-C) is kept
+  // here rather than thrown through TBB: a task_group would cancel its other tasks' nested parallel loops
+  // mid-step and leave their samplers half-updated. The other workers stop at their own next callback or
+  // finish their current object (its file complete or absent), start no new one, and the first exception
+  // is rethrown.
   std::vector<ObjectReport> reports(objects.size());
   std::atomic<size_t> next_object{0};
+  std::atomic<bool> stopped{false};
+  std::exception_ptr first_error;
+  std::mutex error_mutex;
   auto worker = [&] {
-    for (size_t k; (k = next_object++) < objects.size();) reports[k] = process(k);
+    for (size_t k; !stopped && (k = next_object++) < objects.size();) {
+      try {
+        reports[k] = process(k);
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!first_error) first_error = std::current_exception();
+        stopped = true;
+      }
+    }
   };
   const int workers = std::min<int>(static_cast<int>(objects.size()),
                                     o.threads > 0 ? o.threads : static_cast<int>(tbb::info::default_concurrency()));
   tbb::task_group group;
   for (int w = 0; w < workers; ++w) group.run(worker);
   group.wait();
+  if (first_error) std::rethrow_exception(first_error);
 
   json summary;
   summary["program_version"] = kVersion;

@@ -1,5 +1,6 @@
 // Builds a HandModel from a hand folder: hand.json (settings), the URDF (tree, joints, meshes) and
 // GraspQP's annotation files (contact patches, self-collision spheres, grasp types).
+#include <graspqp/assets.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/orientation.hpp>
 #include <graspqp/geometry/sampling.hpp>
@@ -71,7 +72,7 @@ fs::path resolve_hand_directory(const std::string& name_or_path) {
   std::error_code ec;
   if (fs::is_regular_file(p / "hand.json", ec)) return fs::absolute(p);
   if (p.filename() == "hand.json" && fs::is_regular_file(p, ec)) return fs::absolute(p.parent_path());
-  fs::path bundled = fs::path(GRASPQP_ASSETS_DIR) / "hands" / name_or_path;
+  fs::path bundled = assets_dir() / "hands" / name_or_path;
   if (name_or_path.find('/') == std::string::npos && fs::is_regular_file(bundled / "hand.json", ec)) return bundled;
   std::string known;
   for (const auto& n : bundled_hand_names()) known += (known.empty() ? "" : ", ") + n;
@@ -81,7 +82,7 @@ fs::path resolve_hand_directory(const std::string& name_or_path) {
 std::vector<std::string> bundled_hand_names() {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(fs::path(GRASPQP_ASSETS_DIR) / "hands", ec))
+  for (const auto& e : fs::directory_iterator(assets_dir() / "hands", ec))
     if (fs::is_regular_file(e.path() / "hand.json")) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;

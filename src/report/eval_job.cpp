@@ -1,4 +1,5 @@
 // `graspqp eval` as a library job: find the files, simulate each one, write the eval files and reports.
+#include <graspqp/assets.hpp>
 #include <graspqp/dataset/generate.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
@@ -30,9 +31,9 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-// Finds the plot script next to the assets folder (source tree) and runs it with Debian's python3.
+// Finds the plot script next to the assets folder (source tree or install prefix) and runs it with Debian's python3.
 std::vector<std::string> make_plots(const fs::path& out) {
-  const fs::path script = fs::path(GRASPQP_ASSETS_DIR).parent_path() / "scripts" / "plot_report.py";
+  const fs::path script = data_root() / "scripts" / "plot_report.py";
   const char* python = "/usr/bin/python3";
   if (!fs::exists(script) || !fs::exists(python)) {
     std::fprintf(stderr, "graspqp eval: warning: plots skipped (%s not found)\n",

@@ -1,3 +1,4 @@
+#include <graspqp/assets.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/hand/hand_model.hpp>
 #include <graspqp/io/atomic_file.hpp>
@@ -17,10 +18,6 @@
 #include <numeric>
 #include <sstream>
 
-#ifndef GRASPQP_VIEWER_JS
-// The source tree's web/dist/viewer.js, found from the assets folder that CMake defines.
-#define GRASPQP_VIEWER_JS GRASPQP_ASSETS_DIR "/../web/dist/viewer.js"
-#endif
 
 namespace graspqp::view {
 
@@ -31,7 +28,7 @@ using nlohmann::json;
 
 fs::path viewer_bundle_path() {
   if (const char* env = std::getenv("GRASPQP_VIEWER_JS"); env && *env) return env;
-  return fs::path(GRASPQP_VIEWER_JS).lexically_normal();
+  return data_root() / "web" / "dist" / "viewer.js";  // the source tree's, or the installed copy
 }
 
 std::string read_viewer_bundle() {
@@ -266,7 +263,7 @@ static fs::path resolve_object(const GraspViewOptions& o, const GraspDataset& d)
   if (p.is_relative()) {
     fs::path dir = o.grasps.parent_path();
     for (int up = 0; up < 4 && !dir.empty(); ++up, dir = dir.parent_path()) candidates.push_back(dir / p);
-    candidates.push_back(fs::path(GRASPQP_ASSETS_DIR).parent_path() / p);
+    candidates.push_back(data_root() / p);
   }
   for (const fs::path& c : candidates) {
     std::error_code ec;

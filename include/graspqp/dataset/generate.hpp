@@ -81,6 +81,9 @@ std::filesystem::path grasp_file_path(const GenerateOptions& options, const std:
 // files with different parameters) and throws graspqp::Error with a one-line message on bad input.
 // An object that fails later (unreadable or degenerate mesh) is reported with status "failed"
 // (and passed to on_error) and the run goes on. Writes <out>/summary.json at the end.
+// An exception thrown by `progress` (e.g. to cancel) stops the run: objects in flight stop at their next
+// callback or finish, no new object starts, no summary is written, and the first exception is rethrown;
+// every file is complete or absent.
 std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const std::vector<ObjectSource>& objects,
                                            const std::function<void(const GenerateProgress&)>& progress = {},
                                            const std::function<void(const ObjectReport&)>& on_error = {});

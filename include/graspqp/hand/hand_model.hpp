@@ -130,7 +130,7 @@ struct HandLoadOptions {
   int surface_points = 512;  // hand surface samples over all links, proportional to link area
 };
 
-// Resolves a hand by name (assets/hands/<name>) or by a folder holding hand.json.
+// Resolves a hand by name (<assets>/hands/<name>, graspqp/assets.hpp) or by a folder holding hand.json.
 std::filesystem::path resolve_hand_directory(const std::string& name_or_path);
 // Names of the bundled hands, sorted.
 std::vector<std::string> bundled_hand_names();

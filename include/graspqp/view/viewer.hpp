@@ -14,7 +14,7 @@ namespace graspqp::view {
 
 // The bundled page script (three.js + the viewer, one classic IIFE script), produced by
 // `npm run build` in web/ (scripts/install_deps.sh does it). $GRASPQP_VIEWER_JS overrides the
-// compile-time default <source>/web/dist/viewer.js.
+// default <data root>/web/dist/viewer.js (the source tree or the install prefix, graspqp/assets.hpp).
 std::filesystem::path viewer_bundle_path();
 // Reads the bundle; throws graspqp::Error saying how to build it when it is missing.
 std::string read_viewer_bundle();
