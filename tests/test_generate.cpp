@@ -217,7 +217,7 @@ TEST(Generate, InitializationFromTheHandAndTheUser) {
     return std::make_pair(r, nlohmann::json::parse(d.parameters_json)["init"]);
   };
   GenerateOptions o = small_options(out / "a");
-  o.sampler.iterations = 0;
+  o.sampler.iterations = 1;  // (nearly) the initial poses
   const auto [bundled, bundled_params] = root_distances(o);
   o.hand = (out / "hand").string();
   o.out = out / "b";

@@ -1,4 +1,5 @@
 #include <graspqp/dataset/generate.hpp>
+#include <graspqp/dataset/generate_options.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
@@ -174,9 +175,7 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
                                            const std::function<void(const GenerateProgress&)>& progress,
                                            const std::function<void(const ObjectReport&)>& on_error) {
   if (objects.empty()) throw Error("no objects to process");
-  if (options.grasps < 1) throw Error("--grasps must be at least 1");
-  if (options.contacts < 1) throw Error("--contacts must be at least 1");
-  if (options.sampler.iterations < 0) throw Error("--iters must not be negative");
+  check_generate_options(options);  // every option's range, named as on the command line
   const HandModel hand = load_hand(options.hand);
   // Effective initialization: built-in defaults < the hand's hand.json "init" < user overrides; the
   // effective values are what the parameters record.
