@@ -244,7 +244,7 @@ void write_parts_obj(const fs::path& path, const std::vector<TriangleMesh>& part
   for (size_t i = 0; i < parts.size(); ++i) {
     s << "o part_" << i << "\n";
     for (const auto& v : parts[i].vertices) {
-      std::snprintf(buf, sizeof buf, "v %.9g %.9g %.9g\n", v.x(), v.y(), v.z());
+      std::snprintf(buf, sizeof buf, "v %.17g %.17g %.17g\n", v.x(), v.y(), v.z());
       s << buf;
     }
     for (const auto& f : parts[i].faces) s << "f " << f[0] + base << " " << f[1] + base << " " << f[2] + base << "\n";
@@ -310,7 +310,7 @@ std::vector<TriangleMesh> read_parts_obj(const fs::path& path) {
 
 std::string hacd_cache_key(const std::string& mesh_sha256, double scale, const HacdOptions& o) {
   std::ostringstream s;
-  s << "hacd-v1|" << mesh_sha256 << "|" << format_double(scale) << "|" << format_double(o.concavity) << "|"
+  s << "hacd-v2|" << mesh_sha256 << "|" << format_double(scale) << "|" << format_double(o.concavity) << "|"
     << o.min_clusters << "|" << o.max_vertices_per_hull << "|" << format_double(o.compacity_weight) << "|"
     << format_double(o.volume_weight) << "|" << format_double(o.connect_distance) << "|" << o.add_extra_dist_points
     << o.add_faces_points << "|" << o.target_faces;
