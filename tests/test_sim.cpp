@@ -383,6 +383,12 @@ TEST(ConvexDecomposition, ConcaveObjectSplitsAndCaches) {
   for (size_t i = 0; i < first.parts.size(); ++i) {
     const auto a = first.parts[i].bounding_box(), b = second.parts[i].bounding_box();
     EXPECT_NEAR((a.min() - b.min()).norm() + (a.max() - b.max()).norm(), 0, 1e-8);
+    // Exactly the same parts, vertex for vertex in the same order: the scene (masses, hulls, and so the
+    // simulation) must not depend on whether the parts were computed or read back.
+    ASSERT_EQ(first.parts[i].vertices.size(), second.parts[i].vertices.size()) << i;
+    for (size_t v = 0; v < first.parts[i].vertices.size(); ++v)
+      EXPECT_TRUE(first.parts[i].vertices[v] == second.parts[i].vertices[v]) << i << " " << v;
+    EXPECT_TRUE(first.parts[i].faces == second.parts[i].faces) << i;
   }
   // Every part is a closed convex solid with positive volume.
   for (const auto& p : first.parts) {
