@@ -11,6 +11,8 @@
 #include <map>
 #include <sstream>
 
+#include "plot_script.hpp"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -29,39 +31,6 @@ double mean(const std::vector<double>& v) {
   double s = 0;
   for (double x : v) s += x;
   return v.empty() ? 0 : s / v.size();
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// scripts/plot_dataset.py (next to the assets folder) with Debian's python3; the names of the PNG files
-// it wrote, or none (with a warning) when it cannot run.
-std::vector<std::string> make_plots(const fs::path& dir) {
-  const fs::path script = fs::path(GRASPQP_ASSETS_DIR).parent_path() / "scripts" / "plot_dataset.py";
-  const char* python = "/usr/bin/python3";
-  if (!fs::exists(script) || !fs::exists(python)) {
-    std::fprintf(stderr, "graspqp dataset report: warning: plots skipped (%s not found)\n",
-                 fs::exists(script) ? python : script.c_str());
-    return {};
-  }
-  const std::string cmd = std::string(python) + " " + shell_quote(script.string()) + " " + shell_quote(dir.string());
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return {};
-  std::vector<std::string> files;
-  char line[4096];
-  while (std::fgets(line, sizeof line, pipe)) {
-    std::string s(line);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    if (!s.empty()) files.push_back(s);
-  }
-  if (::pclose(pipe) != 0) {
-    std::fprintf(stderr, "graspqp dataset report: warning: plots skipped (the plot script failed)\n");
-    return {};
-  }
-  return files;
 }
 
 struct GroupStats {
@@ -180,7 +149,7 @@ json write_dataset_report(const fs::path& dir, bool plots) {
   report["overall"] = group_json(overall);
   write_text_atomically(dir / "index.csv", index.str());
   write_text_atomically(dir / "report.json", report.dump(2) + "\n");
-  const std::vector<std::string> files = plots ? make_plots(dir) : std::vector<std::string>{};
+  const std::vector<std::string> files = plots ? report_detail::run_plot_script("plot_dataset.py", dir, "graspqp dataset report") : std::vector<std::string>{};
   write_text_atomically(dir / "report.md", markdown(report, files));
   return report;
 }
