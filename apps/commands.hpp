@@ -16,5 +16,6 @@ Handler add_metrics_command(CLI::App& app);
 Handler add_eval_command(CLI::App& app);  // apps/cmd_eval.cpp
 Handler add_view_command(CLI::App& app);  // apps/cmd_view.cpp
 Handler add_hand_command(CLI::App& app);  // apps/cmd_hand.cpp
+Handler add_dataset_command(CLI::App& app);  // apps/cmd_dataset.cpp
 
 }  // namespace graspqp::cli

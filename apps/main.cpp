@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add(graspqp::cli::add_eval_command);
   add(graspqp::cli::add_view_command);
   add(graspqp::cli::add_hand_command);
+  add(graspqp::cli::add_dataset_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

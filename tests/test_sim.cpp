@@ -15,86 +15,13 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "sim_fixture.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace graspqp;
 
-namespace {
-
-fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("graspqp_test_sim_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-void write_obj(const fs::path& path, const TriangleMesh& m) {
-  std::ofstream out(path);
-  for (const auto& v : m.vertices) out << "v " << v.x() << " " << v.y() << " " << v.z() << "\n";
-  for (const auto& f : m.faces) out << "f " << f[0] + 1 << " " << f[1] + 1 << " " << f[2] + 1 << "\n";
-}
-
-// A 4 x 1.6 x 4 cm box (y is the squeezing direction) centred at the object-frame origin. Thin enough that
-// the wide-open gripper (pads at |y| = 4 cm) does not cage it within the 3 cm failure distance.
-struct BoxFixture {
-  fs::path dir, box;
-  HandModel panda;
-  ObjectModel object;
-  BoxFixture() {
-    dir = temp_dir("box");
-    box = dir / "box.obj";
-    write_obj(box, make_box(Vec3(0.04, 0.016, 0.04)));
-    panda = load_hand("panda");
-    ObjectLoadOptions lo;
-    lo.surface_samples = 200;
-    object = load_object(box, lo);
-  }
-  ~BoxFixture() { fs::remove_all(dir); }
-};
-
-BoxFixture& box_fixture() {
-  static BoxFixture f;
-  return f;
-}
-
-// One Panda grasp: hand frame at (0, 0, -0.03) + offset (the pads, at hand z 0.021-0.036, straddle the
-// box's y faces), finger opening q (pad surface at |y| = q), closing delta dq.
-GraspDataset panda_grasps(const std::vector<std::array<double, 3>>& rows) {
-  GraspDataset d;
-  const int n = static_cast<int>(rows.size());
-  d.hand = "panda";
-  d.grasp_type = "full";
-  d.energy_name = "hand-made";
-  d.root_pose.resize(n, 7);
-  d.joints.resize(n, 1);
-  d.closing_delta.resize(n, 1);
-  d.joint_names = {"panda_finger_joint1"};
-  d.contact_idx.resize(n, 2);
-  for (int i = 0; i < n; ++i) {
-    d.root_pose.row(i) << 0, 0, -0.03 - rows[i][2], 1, 0, 0, 0;
-    d.joints(i, 0) = rows[i][0];
-    d.closing_delta(i, 0) = rows[i][1];
-    d.contact_idx(i, 0) = 2;
-    d.contact_idx(i, 1) = 10;
-  }
-  d.energy = Eigen::VectorXd::Zero(n);
-  return d;
-}
-
-const std::array<double, 3> kHold{0.0085, -0.01, 0.0};   // 0.5 mm gap per side, closing 1 cm
-const std::array<double, 3> kOpen{0.04, -0.005, 0.0};    // fingers wide open, target still open
-const std::array<double, 3> kFar{0.0085, -0.01, 0.05};   // the good grasp, hand 5 cm further back
-
-EvalOptions options_for(const std::string& protocol, int threads = 2) {
-  EvalOptions o;
-  o.protocol = make_protocol(protocol);
-  o.threads = threads;
-  o.analytic_metrics = false;
-  return o;
-}
-
-}  // namespace
+using namespace graspqp::test_sim;
 
 TEST(SimProtocol, BuiltInsAreValidAndRoundTrip) {
   for (const auto& name : protocol_names()) {
@@ -158,10 +85,20 @@ TEST(SimModel, ProtocolConstantsAreInTheCompiledModel) {
     ASSERT_EQ(m->nu, 1);
     EXPECT_DOUBLE_EQ(m->actuator_gainprm[0], 1000 * p.kp_scale);
     EXPECT_DOUBLE_EQ(m->actuator_forcerange[1], 70 * p.force_limit_scale);
-    ASSERT_EQ(m->neq, 1);
+    const bool floating = p.hand_root == "floating";
+    ASSERT_EQ(m->neq, floating ? 2 : 1);
     EXPECT_EQ(m->eq_type[0], mjEQ_JOINT);
     EXPECT_DOUBLE_EQ(m->eq_data[1], 1.0);  // polycoef: follower = 0 + 1 * leader
     EXPECT_EQ(m->nmocap, 1);
+    if (floating) {  // the hand's root is free, held by a weld to the mocap body (DexGraspBench's solimp)
+      EXPECT_EQ(m->eq_type[1], mjEQ_WELD);
+      EXPECT_DOUBLE_EQ(m->eq_solimp[5 * 1 + 0], 0.9);
+      EXPECT_DOUBLE_EQ(m->eq_solimp[5 * 1 + 1], 0.95);
+      EXPECT_GE(scene->root_qpos, 0);
+      EXPECT_EQ(m->jnt_type[m->body_jntadr[scene->link_body[0]]], mjJNT_FREE);
+    } else {
+      EXPECT_EQ(scene->root_qpos, -1);
+    }
     // The contact check's detection distance widens the margins of a copy of the model only.
     if (p.contact_detect_distance > 0) {
       ASSERT_TRUE(scene->detect_model);
@@ -314,10 +251,16 @@ TEST(SimEval, InitialPenetrationPrefilter) {
   const GraspDataset d = panda_grasps({{0.004, -0.005, 0.0}});
   EvalOptions o = options_for("dexgraspbench");
   apply_protocol_setting(o.protocol, "max_initial_penetration=0.002");
-  const auto r = evaluate_grasps(f.panda, f.object, d, o);
+  apply_protocol_setting(o.protocol, "pregrasp_scale=0");  // the pregrasp is the grasp itself
+  auto r = evaluate_grasps(f.panda, f.object, d, o);
   EXPECT_GT(r[0].initial_penetration, 0.003);
   EXPECT_TRUE(r[0].prefiltered);
   EXPECT_FALSE(r[0].success);
+  // DexGraspBench checks the pregrasp: opened by the closing command (5 mm per finger), it is clear of the box.
+  apply_protocol_setting(o.protocol, "pregrasp_scale=1");
+  r = evaluate_grasps(f.panda, f.object, d, o);
+  EXPECT_EQ(r[0].initial_penetration, 0);
+  EXPECT_FALSE(r[0].prefiltered);
 }
 
 TEST(SimEval, AnalyticMetricsAndOutputs) {
@@ -383,6 +326,12 @@ TEST(ConvexDecomposition, ConcaveObjectSplitsAndCaches) {
   for (size_t i = 0; i < first.parts.size(); ++i) {
     const auto a = first.parts[i].bounding_box(), b = second.parts[i].bounding_box();
     EXPECT_NEAR((a.min() - b.min()).norm() + (a.max() - b.max()).norm(), 0, 1e-8);
+    // Exactly the same parts, vertex for vertex in the same order: the scene (masses, hulls, and so the
+    // simulation) must not depend on whether the parts were computed or read back.
+    ASSERT_EQ(first.parts[i].vertices.size(), second.parts[i].vertices.size()) << i;
+    for (size_t v = 0; v < first.parts[i].vertices.size(); ++v)
+      EXPECT_TRUE(first.parts[i].vertices[v] == second.parts[i].vertices[v]) << i << " " << v;
+    EXPECT_TRUE(first.parts[i].faces == second.parts[i].faces) << i;
   }
   // Every part is a closed convex solid with positive volume.
   for (const auto& p : first.parts) {

@@ -1,14 +1,15 @@
 // The long jobs: generate (graspqp generate) and evaluate (graspqp eval), with the CLI's options by keyword.
 // They run with the GIL released and stop on Ctrl-C (bindings.hpp: run_interruptible).
 #include <graspqp/dataset/generate.hpp>
+#include <graspqp/dataset/generate_options.hpp>
 #include <graspqp/report/eval_job.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 
 #include "bindings.hpp"
-#include "generate_options.hpp"
 
 namespace graspqp::python {
 
@@ -48,6 +49,47 @@ class PyProgress {
   std::optional<py::error_already_set> error_;
 };
 
+// "freeze-after" -> "freeze_after".
+std::string kwarg_name(std::string cli_name) {
+  std::replace(cli_name.begin(), cli_name.end(), '-', '_');
+  return cli_name;
+}
+
+// Keyword arguments by CLI name, through the library's table of generate options (its types, ranges and
+// messages): lists (validate-set) after the rest, so that validate is set first.
+GenerateOptions generate_options(const py::dict& options) {
+  GenerateOptions o;
+  std::vector<std::pair<std::string, nlohmann::json>> lists;
+  for (const auto& [key, value] : options) {
+    std::string name = py::str(key);
+    std::replace(name.begin(), name.end(), '_', '-');
+    const GenerateOptionInfo* info = find_generate_option(name);
+    if (!info) throw py::type_error("generate() got an unexpected keyword argument '" + kwarg_name(name) + "'");
+    nlohmann::json v = py_to_json(value);
+    if (info->kind == OptionKind::TextList) {
+      nlohmann::json items = nlohmann::json::array();
+      if (v.is_object()) {  // {"magnitude": 5} -> ["magnitude=5"]
+        for (const auto& [k, fv] : v.items()) items.push_back(k + "=" + fv.dump());
+      } else if (v.is_array()) {
+        items = v;
+      } else {
+        items.push_back(v);
+      }
+      lists.emplace_back(name, items);
+      continue;
+    }
+    set_generate_option(o, name, v);
+  }
+  for (const auto& [name, items] : lists) set_generate_option(o, name, items);
+  return o;
+}
+
+std::vector<std::string> generate_option_names() {
+  std::vector<std::string> names;
+  for (const auto& info : generate_option_table()) names.push_back(info.name);
+  return names;
+}
+
 std::vector<ObjectSource> object_sources(const py::handle& objects) {
   if (py::isinstance<py::str>(objects) || py::hasattr(objects, "__fspath__")) {
     const std::string p = path_string(objects, "objects");
@@ -82,10 +124,8 @@ py::dict report_dict(const ObjectReport& r, const fs::path& out) {
 }
 
 py::list generate(const py::object& objects, const py::object& out, const py::dict& options, const py::object& progress_fn) {
-  GenerateJob job;
-  for (const auto& [key, value] : options) set_generate_job_option(job, py::str(key), py_to_json(value));
-  job.options.out = path_string(out, "out");
-  GenerateOptions opts = finish_generate_job(job);
+  GenerateOptions opts = generate_options(options);
+  opts.out = path_string(out, "out");
   const std::vector<ObjectSource> sources = object_sources(objects);
   for (const auto& s : sources) {
     std::error_code ec;
@@ -215,7 +255,7 @@ void init_jobs(py::module_& m) {
         "graspqp generate: options by CLI name ('grasp-type', ...); see graspqp.generate.");
   m.def("_evaluate", &evaluate, "grasps"_a, "out"_a, "options"_a, "progress"_a = py::none(),
         "graspqp eval: options by CLI name; see graspqp.evaluate.");
-  m.def("generate_option_names", &generate_option_names, "The option names of graspqp.generate (CLI names).");
+  m.def("generate_option_names", &generate_option_names, "The options of graspqp.generate by CLI name (keyword arguments with _ for -), in --help order.");
 }
 
 }  // namespace graspqp::python

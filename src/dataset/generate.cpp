@@ -1,4 +1,5 @@
 #include <graspqp/dataset/generate.hpp>
+#include <graspqp/dataset/generate_options.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
@@ -171,20 +172,81 @@ fs::path grasp_file_path(const GenerateOptions& o, const std::string& object_nam
   return o.out / object_name / (hand + "-" + o.grasp_type + "-" + to_string(o.energy.force_closure) + ".h5");
 }
 
+GenerationSetup prepare_generation(const GenerateOptions& options, std::shared_ptr<const HandModel> hand) {
+  check_generate_options(options);  // every option's range, named as on the command line
+  GenerationSetup s;
+  s.hand = hand ? std::move(hand) : std::make_shared<const HandModel>(load_hand(options.hand));
+  // Effective initialization: built-in defaults < the hand's hand.json "init" < user overrides; the
+  // effective values are what the parameters record.
+  s.options = options;
+  s.options.init = apply_init_settings(apply_init_settings(options.init, s.hand->init_defaults), options.init_overrides);
+  s.type = &s.hand->grasp_type(s.options.grasp_type);  // throws for an unknown grasp type
+  if (s.type->candidates.empty()) throw Error("hand '" + s.hand->name + "' has no contact candidates");
+  if (s.options.validate) validate_protocol(*s.options.validate);
+  s.parameters = generation_parameters(s.options);
+  s.parameters_text = s.parameters.dump();
+  return s;
+}
+
+ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& src, const fs::path& file,
+                             const std::function<void(const SamplerProgress&)>& on_step,
+                             const EvalProgress& on_validate, const ObjectResultHook& on_result) {
+  const GenerateOptions& o = setup.options;
+  const HandModel& hand = *setup.hand;
+  ObjectReport rep;
+  rep.name = src.name;
+  rep.object = src.path;
+  rep.file = file;
+  ObjectLoadOptions load;
+  load.scale = o.scale;
+  load.surface_samples = o.surface_samples;
+  load.seed = o.seed;
+  const ObjectModel object = load_object(src.path, load);
+  const std::uint64_t object_seed = splitmix64(o.seed ^ hash_string(src.name));
+  // Synthesis.
+  SamplerStats stats;
+  const auto synthesis_start = std::chrono::steady_clock::now();
+  const std::vector<Sample> samples =
+      run_sampler(hand, *setup.type, object, o.energy, o.sampler, o.init, o.grasps, o.contacts, object_seed, on_step, &stats);
+  rep.synthesis_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - synthesis_start).count();
+  rep.energy_cpu_seconds = stats.energy_seconds;
+  GraspDataset d;
+  fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d);
+  d.hand = hand.name;
+  d.grasp_type = o.grasp_type;
+  d.energy_name = to_string(o.energy.force_closure);
+  d.object_path = src.path.string();
+  d.object_sha256 = object.sha256;
+  d.program_version = kVersion;
+  d.scale = o.scale;
+  d.object_center = object.center;
+  d.parameters_json = setup.parameters_text;
+  d.seed = o.seed;
+  // Validation.
+  if (o.validate) {
+    const auto validation_start = std::chrono::steady_clock::now();
+    rep.valid = validate_grasps(hand, object, o, object_seed, d, on_validate);
+    rep.validation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - validation_start).count();
+  }
+  // The file, atomically.
+  std::error_code dir_ec;
+  fs::create_directories(file.parent_path(), dir_ec);
+  write_grasp_file(file, d);
+  rep.status = "generated";
+  rep.grasps = d.n_grasps();
+  rep.best_energy = d.energy.minCoeff();
+  rep.mean_energy = d.energy.mean();
+  rep.acceptance = stats.proposed > 0 ? static_cast<double>(stats.accepted) / stats.proposed : 0.0;
+  if (on_result) on_result(object, d);
+  return rep;
+}
+
 std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const std::vector<ObjectSource>& objects,
                                            const std::function<void(const GenerateProgress&)>& progress,
                                            const std::function<void(const ObjectReport&)>& on_error) {
   if (objects.empty()) throw Error("no objects to process");
-  if (options.grasps < 1) throw Error("--grasps must be at least 1");
-  if (options.contacts < 1) throw Error("--contacts must be at least 1");
-  if (options.sampler.iterations < 0) throw Error("--iters must not be negative");
-  const HandModel hand = load_hand(options.hand);
-  // Effective initialization: built-in defaults < the hand's hand.json "init" < user overrides; the
-  // effective values are what the parameters record.
-  GenerateOptions o = options;
-  o.init = apply_init_settings(apply_init_settings(options.init, hand.init_defaults), options.init_overrides);
-  const GraspType& type = hand.grasp_type(o.grasp_type);  // throws for an unknown grasp type
-  if (type.candidates.empty()) throw Error("hand '" + hand.name + "' has no contact candidates");
+  const GenerationSetup setup = prepare_generation(options);
+  const GenerateOptions& o = setup.options;
   for (const auto& obj : objects)
     if (!fs::is_regular_file(obj.path)) throw Error(obj.path.string() + ": file not found");
 
@@ -195,9 +257,8 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
   write_text_atomically(o.out / ".write_test", "");
   fs::remove(o.out / ".write_test", ec);
 
-  if (o.validate) validate_protocol(*o.validate);
-  const json params = generation_parameters(o);
-  const std::string params_str = params.dump();
+  const json& params = setup.parameters;
+  const std::string& params_str = setup.parameters_text;
   // Resume: finished files with identical parameters are skipped; different parameters are refused
   // (before any work, so nothing is lost) unless --overwrite.
   std::vector<char> done(objects.size(), 0);
@@ -250,54 +311,16 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
     }
     const auto start = std::chrono::steady_clock::now();
     try {
-    ObjectLoadOptions load;
-    load.scale = o.scale;
-    load.surface_samples = o.surface_samples;
-    load.seed = o.seed;
-    const ObjectModel object = load_object(src.path, load);
-    const std::uint64_t object_seed = splitmix64(o.seed ^ hash_string(src.name));
-    SamplerStats stats;
-    auto report_progress = [&](const SamplerProgress& p) {
-      if (progress) locked_progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, p});
-    };
-    const auto synthesis_start = std::chrono::steady_clock::now();
-    const std::vector<Sample> samples = run_sampler(hand, type, object, o.energy, o.sampler, o.init, o.grasps,
-                                                    o.contacts, object_seed, report_progress, &stats);
-    rep.synthesis_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - synthesis_start).count();
-    rep.energy_cpu_seconds = stats.energy_seconds;
-    GraspDataset d;
-    fill_grasp_rows(hand, type, object, o.energy, samples, d);
-    d.hand = hand.name;
-    d.grasp_type = o.grasp_type;
-    d.energy_name = to_string(o.energy.force_closure);
-    d.object_path = src.path.string();
-    d.object_sha256 = object.sha256;
-    d.program_version = kVersion;
-    d.scale = o.scale;
-    d.object_center = object.center;
-    d.parameters_json = params_str;
-    d.seed = o.seed;
-    if (o.validate) {
+      const int index = static_cast<int>(k), count = static_cast<int>(objects.size());
       SamplerProgress last;
-      last.iteration = last.iterations = o.sampler.iterations;
-      last.best = d.energy.minCoeff();
-      last.mean = d.energy.mean();
-      const auto validation_start = std::chrono::steady_clock::now();
-      rep.valid = validate_grasps(hand, object, o, object_seed, d, [&](int done, int total) {
-        if (progress)
-          locked_progress(GenerateProgress{static_cast<int>(k), static_cast<int>(objects.size()), src.name, last, done, total});
-      });
-      rep.validation_seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - validation_start).count();
-    }
-    std::error_code dir_ec;
-    fs::create_directories(rep.file.parent_path(), dir_ec);
-    write_grasp_file(rep.file, d);
-    rep.status = "generated";
-    rep.grasps = d.n_grasps();
-    rep.best_energy = d.energy.minCoeff();
-    rep.mean_energy = d.energy.mean();
-    rep.acceptance = stats.proposed > 0 ? static_cast<double>(stats.accepted) / stats.proposed : 0.0;
+      auto on_step = [&](const SamplerProgress& p) {
+        last = p;
+        if (progress) locked_progress(GenerateProgress{index, count, src.name, p});
+      };
+      auto on_validate = [&](int done, int total) {
+        if (progress) locked_progress(GenerateProgress{index, count, src.name, last, done, total});
+      };
+      rep = generate_object(setup, src, rep.file, on_step, on_validate);
     } catch (const Error& e) {
       // A bad mesh in a large directory must not stop the run: it is reported, and the run exits
       // non-zero at the end. Finished files are untouched.

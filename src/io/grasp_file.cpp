@@ -358,7 +358,7 @@ void write_grasp_file(const fs::path& path, const GraspDataset& d) {
   hdf5::silence_errors();
   write_file_atomically(path, [&](const fs::path& tmp) {
     try {
-      H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
+      H5::H5File file = hdf5::create_file(tmp.string());
       write_contents(file, d);
       file.close();  // everything must be on disk before the atomic rename
     } catch (const H5::Exception& e) {

@@ -83,9 +83,25 @@ void write_numeric_attribute(H5::H5Object& obj, const std::string& name, const H
   attr.write(memory_type, data);
 }
 
+namespace {
+// Object headers record creation and modification times by default; without them the same contents give
+// the same bytes (a dataset's files are compared by SHA-256 across runs, shards and ranks).
+H5::DSetCreatPropList untimed_dataset() {
+  H5::DSetCreatPropList plist;
+  H5Pset_obj_track_times(plist.getId(), false);
+  return plist;
+}
+}  // namespace
+
+H5::H5File create_file(const std::string& path) {
+  H5::FileCreatPropList fcpl;
+  H5Pset_obj_track_times(fcpl.getId(), false);  // the root group's header
+  return H5::H5File(path, H5F_ACC_TRUNC, fcpl);
+}
+
 void write_numeric_dataset(H5::H5File& file, const std::string& name, const std::vector<hsize_t>& dims,
                            const H5::PredType& file_type, const H5::PredType& memory_type, const void* data) {
-  H5::DataSet ds = file.createDataSet(name, file_type, simple_space(dims));
+  H5::DataSet ds = file.createDataSet(name, file_type, simple_space(dims), untimed_dataset());
   hsize_t count = 1;
   for (auto d : dims) count *= d;
   if (count > 0) ds.write(data, memory_type);  // zero-size datasets need (and accept) no write
@@ -94,7 +110,7 @@ void write_numeric_dataset(H5::H5File& file, const std::string& name, const std:
 H5::DataSet write_string_dataset(H5::H5File& file, const std::string& name, const std::vector<hsize_t>& dims,
                                  const std::vector<std::string>& values) {
   const H5::StrType type = utf8_vlen_string_type();
-  H5::DataSet ds = file.createDataSet(name, type, simple_space(dims));
+  H5::DataSet ds = file.createDataSet(name, type, simple_space(dims), untimed_dataset());
   if (!values.empty()) {
     std::vector<const char*> ptrs;
     for (const auto& v : values) ptrs.push_back(v.c_str());

@@ -23,6 +23,10 @@ std::string describe(const H5::Exception& e);
 H5::StrType utf8_vlen_string_type();
 H5::DataSpace simple_space(const std::vector<hsize_t>& dims);
 
+// A new (truncated) file whose objects record no times, so equal contents give equal bytes; datasets
+// written below record none either.
+H5::H5File create_file(const std::string& path);
+
 void write_string_attribute(H5::H5Object& obj, const std::string& name, const std::string& value);
 void write_string_array_attribute(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values);
 // dims empty: a scalar attribute.

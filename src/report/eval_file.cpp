@@ -62,7 +62,7 @@ void write_eval_file(const EvalFileRecord& r, const EvalOptions& options) {
     std::lock_guard<std::mutex> lock(hdf5::mutex());
     hdf5::silence_errors();
     try {
-      H5::H5File f(tmp.string(), H5F_ACC_TRUNC);
+      H5::H5File f = hdf5::create_file(tmp.string());
       hdf5::write_string_attribute(f, "format", "graspqp-eval");
       const int32_t version = 1;
       hdf5::write_numeric_attribute(f, "format_version", H5::PredType::STD_I32LE, H5::PredType::NATIVE_INT32, &version, {});

@@ -1,5 +1,4 @@
 // `graspqp eval` as a library job: find the files, simulate each one, write the eval files and reports.
-#include <graspqp/assets.hpp>
 #include <graspqp/dataset/generate.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
@@ -15,6 +14,8 @@
 #include <map>
 #include <memory>
 
+#include "plot_script.hpp"
+
 namespace graspqp {
 
 namespace fs = std::filesystem;
@@ -23,40 +24,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Finds the plot script next to the assets folder (source tree or install prefix) and runs it with Debian's python3.
-std::vector<std::string> make_plots(const fs::path& out) {
-  const fs::path script = data_root() / "scripts" / "plot_report.py";
-  const char* python = "/usr/bin/python3";
-  if (!fs::exists(script) || !fs::exists(python)) {
-    std::fprintf(stderr, "graspqp eval: warning: plots skipped (%s not found)\n",
-                 fs::exists(script) ? python : script.c_str());
-    return {};
-  }
-  const std::string cmd = std::string(python) + " " + shell_quote(script.string()) + " " + shell_quote(out.string());
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return {};
-  std::vector<std::string> files;
-  char line[4096];
-  while (std::fgets(line, sizeof line, pipe)) {
-    std::string s(line);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    if (!s.empty()) files.push_back(s);
-  }
-  const int rc = ::pclose(pipe);
-  if (rc != 0) {
-    std::fprintf(stderr,
-                 "graspqp eval: warning: plots skipped (the plot script failed; is python3-matplotlib installed?)\n");
-    return {};
-  }
-  return files;
 }
 
 // The record of one evaluated file: its grasps as simulated, the results and the scene's facts.
@@ -198,7 +165,7 @@ nlohmann::json run_eval_job(const EvalJobOptions& o, const EvalJobCallbacks& cb)
   nlohmann::json report = eval_report(summaries, e, seconds_since(wall0), threads);
   write_text_atomically(o.out / "report.json", report.dump(1) + "\n");
   std::vector<std::string> plots;
-  if (o.plots) plots = make_plots(o.out);
+  if (o.plots) plots = report_detail::run_plot_script("plot_report.py", o.out, "graspqp eval");
   write_text_atomically(o.out / "report.md", eval_report_markdown(report, plots));
   return report;
 }

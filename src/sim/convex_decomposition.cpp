@@ -222,6 +222,19 @@ std::vector<TriangleMesh> hacd_decompose(const TriangleMesh& input, const HacdOp
   }
   // Deterministic order: by centroid (HACD's cluster order is already deterministic; this makes the
   // cache independent of it).
+  // Canonical vertex order (first use by a face, unused ones dropped), the order read_parts_obj gives: a part
+  // read from the cache is then the very part computed here, and so is the scene built from it.
+  for (TriangleMesh& part : parts) {
+    std::vector<int> index(part.vertices.size(), -1);
+    std::vector<Vec3> vertices;
+    for (auto& f : part.faces)
+      for (int k = 0; k < 3; ++k) {
+        int& i = index[f[k]];
+        if (i < 0) i = static_cast<int>(vertices.size()), vertices.push_back(part.vertices[f[k]]);
+        f[k] = i;
+      }
+    part.vertices = std::move(vertices);
+  }
   std::vector<std::pair<std::array<double, 3>, int>> order;
   for (size_t i = 0; i < parts.size(); ++i) {
     Vec3 c = Vec3::Zero();
@@ -244,7 +257,7 @@ void write_parts_obj(const fs::path& path, const std::vector<TriangleMesh>& part
   for (size_t i = 0; i < parts.size(); ++i) {
     s << "o part_" << i << "\n";
     for (const auto& v : parts[i].vertices) {
-      std::snprintf(buf, sizeof buf, "v %.9g %.9g %.9g\n", v.x(), v.y(), v.z());
+      std::snprintf(buf, sizeof buf, "v %.17g %.17g %.17g\n", v.x(), v.y(), v.z());
       s << buf;
     }
     for (const auto& f : parts[i].faces) s << "f " << f[0] + base << " " << f[1] + base << " " << f[2] + base << "\n";
@@ -310,7 +323,7 @@ std::vector<TriangleMesh> read_parts_obj(const fs::path& path) {
 
 std::string hacd_cache_key(const std::string& mesh_sha256, double scale, const HacdOptions& o) {
   std::ostringstream s;
-  s << "hacd-v1|" << mesh_sha256 << "|" << format_double(scale) << "|" << format_double(o.concavity) << "|"
+  s << "hacd-v3|" << mesh_sha256 << "|" << format_double(scale) << "|" << format_double(o.concavity) << "|"
     << o.min_clusters << "|" << o.max_vertices_per_hull << "|" << format_double(o.compacity_weight) << "|"
     << format_double(o.volume_weight) << "|" << format_double(o.connect_distance) << "|" << o.add_extra_dist_points
     << o.add_faces_points << "|" << o.target_faces;

@@ -16,6 +16,7 @@ namespace {
   X(gravity) X(condim) X(friction) X(torsional_friction) X(rolling_friction) X(solref_timeconst)                \
   X(solref_dampratio) X(solimp_dmin) X(solimp_dmax) X(solimp_width) X(margin) X(contact_detect_distance)       \
   X(hand_self_collision) X(object_mass) X(object_density) X(closing_scale) X(closing_velocity_limit) X(kp_scale) X(force_limit_scale)    \
+  X(joint_kp) X(joint_damping) X(joint_frictionloss) X(hand_root) X(closing) X(pregrasp_scale) X(stage_steps) X(stage_substeps) \
   X(disturbance) X(magnitude) X(test_names) X(settle_time) X(disturb_during_settle) X(pull_duration)           \
   X(pull_gap) X(tail_time) X(max_translation) X(max_rotation_deg) X(check_interval) X(check_during_settle) X(measure_from_settled)      \
   X(require_contact) X(max_initial_penetration) X(trial_rule) X(grasp_success_fraction) \
@@ -67,7 +68,9 @@ double SimProtocol::total_duration() const {
   return t;
 }
 
-std::vector<std::string> protocol_names() { return {"graspqp", "dexgraspnet", "dexgraspbench"}; }
+std::vector<std::string> protocol_names() {
+  return {"graspqp", "dexgraspnet", "dexgraspbench", "dexgraspbench-baseline", "dexgraspbench-episode"};
+}
 
 SimProtocol make_protocol(const std::string& name) {
   SimProtocol p;  // the defaults are the graspqp protocol's physics
@@ -114,7 +117,57 @@ SimProtocol make_protocol(const std::string& name) {
     p.contact_detect_distance = 0.01;
     p.trial_rule = "all";
     p.grasp_success_fraction = 0.5;
-  } else if (name == "dexgraspbench") {
+  } else if (name == "dexgraspbench" || name == "dexgraspbench-baseline") {
+    // DexGraspBench main branch (src/task/eval_func/fc_mocap.py, util/hand_util.py; MuJoCo 3.3): dt 0.004,
+    // elliptic cones, impratio 10, noslip 2, condim 4, friction 0.6 / torsional 0.02, hand contacts solref
+    // (0.005, 1) solimp (0.5, 0.99, 1e-4), no gravity, floating hand welded to a mocap body, finger kp 5
+    // (damping 0.1), object 0.1 kg. For each of -x +x -y +y -z +z: reset to the pregrasp, targets pregrasp ->
+    // grasp (10 x 10 steps), grasp -> squeeze (10 x 10), then a force of 10 x mass along the direction for
+    // 2 s, checked every 0.2 s with early stop; success: moved < 5 cm and turned < 15 deg from the pose at
+    // the pregrasp, in all six. A pregrasp penetrating more than 1 cm fails. The baseline (BODex's published
+    // setting): 0.03 kg and kp 1.
+    const bool baseline = name == "dexgraspbench-baseline";
+    p.timestep = 0.004;
+    p.integrator = "implicit";  // MuJoCo 2.2.2 has no implicitfast (docs/evaluation.md)
+    p.cone = "elliptic";
+    p.impratio = 10;
+    p.noslip_iterations = 2;
+    p.condim = 4;
+    p.friction = 0.6;
+    p.torsional_friction = 0.02;
+    p.solref_timeconst = 0.005;
+    p.solref_dampratio = 1.0;
+    p.solimp_dmin = 0.5;
+    p.solimp_dmax = 0.99;
+    p.solimp_width = 1e-4;
+    p.gravity = 0;
+    p.object_mass = baseline ? 0.03 : 0.1;
+    p.joint_kp = baseline ? 1.0 : 5.0;
+    p.joint_damping = 0.1;
+    p.joint_frictionloss = 0;
+    p.closing_velocity_limit = false;
+    p.hand_root = "floating";
+    p.closing = "stages";
+    p.stage_steps = 10;
+    p.stage_substeps = 10;
+    p.disturbance = "acceleration";
+    p.magnitude = 10.0;
+    p.tests = {{axis(0, -1)}, {axis(0, 1)}, {axis(1, -1)}, {axis(1, 1)}, {axis(2, -1)}, {axis(2, 1)}};
+    p.test_names = {"-x", "+x", "-y", "+y", "-z", "+z"};
+    p.settle_time = 2 * p.stage_steps * p.stage_substeps * p.timestep;  // the two closing stages, 0.8 s
+    p.pull_duration = 2.0;
+    p.pull_gap = 0;
+    p.tail_time = 0;
+    p.max_translation = 0.05;
+    p.max_rotation_deg = 15;
+    p.check_interval = 0.2;
+    p.check_during_settle = false;
+    p.max_initial_penetration = 0.01;
+    p.trial_rule = "all";
+    p.grasp_success_fraction = 0.5;
+  } else if (name == "dexgraspbench-episode") {
+    // graspqp's first reading of DexGraspBench, kept for comparison with earlier results: one episode
+    // (no reset between directions), the fixed root and ramp closing of the graspqp protocol.
     // BODex / DexGraspBench (MuJoCo 3.3): dt 0.004, elliptic cones, impratio 10, noslip 2, condim 4,
     // friction 0.6 / torsional 0.02, solref (0.005, 1), solimp (0.5, 0.99, 1e-4), object 30 g, no gravity;
     // external force 10 m/s^2 x mass along each of 6 directions in turn, 2 s each, in one episode;
@@ -230,6 +283,16 @@ void validate_protocol(const SimProtocol& p) {
   if (p.trial_rule != "any" && p.trial_rule != "all") fail("trial_rule must be any or all");
   if (!(p.grasp_success_fraction > 0 && p.grasp_success_fraction <= 1)) fail("grasp_success_fraction must be in (0, 1]");
   if (!(p.kp_scale > 0) || !(p.force_limit_scale > 0)) fail("kp_scale and force_limit_scale must be > 0");
+  if (p.hand_root != "fixed" && p.hand_root != "floating") fail("hand_root must be fixed or floating");
+  if (p.closing != "ramp" && p.closing != "stages") fail("closing must be ramp or stages");
+  if (p.closing == "stages") {
+    if (p.stage_steps < 1 || p.stage_substeps < 1) fail("stage_steps and stage_substeps must be >= 1");
+    const double stages = 2.0 * p.stage_steps * p.stage_substeps * p.timestep;
+    if (std::abs(p.settle_time - stages) > 0.5 * p.timestep)
+      fail("closing stages take " + std::to_string(stages) + " s: settle_time must be that long");
+    if (p.disturb_during_settle) fail("closing stages cannot run under a disturbance (disturb_during_settle)");
+  }
+  if (!(p.pregrasp_scale >= 0)) fail("pregrasp_scale must be >= 0");
   if (p.max_translation <= 0 && p.max_rotation_deg <= 0 && !p.require_contact)
     fail("no success criterion (max_translation, max_rotation_deg, require_contact)");
 }

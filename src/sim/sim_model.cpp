@@ -233,7 +233,16 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
   auto scene = std::make_shared<SimScene>();
   scene->protocol = protocol;
   scene->hand_params = hand_sim_params(hand);
+  // The protocol's gains replace hand.json's for revolute joints (DexGraspBench drives fingers with kp 5).
+  for (int a = 0; a < hand.dof(); ++a) {
+    if (hand.joints[a].type == JointType::Prismatic) continue;
+    JointSimParams& jp = scene->hand_params.joints[a];
+    if (protocol.joint_kp > 0) jp.kp = protocol.joint_kp;
+    if (protocol.joint_damping >= 0) jp.damping = protocol.joint_damping;
+    if (protocol.joint_frictionloss >= 0) jp.frictionloss = protocol.joint_frictionloss;
+  }
   const HandSimParams& hp = scene->hand_params;
+  const bool floating = protocol.hand_root == "floating";
 
   // ---- geometry ----
   const auto hand_parts = hand_convex_parts(hand, options);
@@ -317,7 +326,9 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
   std::function<void(int, int)> emit = [&](int l, int depth) {
     const LinkModel& link = hand.links[l];
     const std::string pad(depth + 2, ' ');
-    if (link.parent < 0) {
+    if (link.parent < 0 && floating) {  // a free body, welded to the mocap body below
+      x << pad << "<body name=\"" << xml_escape(link.name) << "\">\n" << pad << " <freejoint name=\"__hand_root__\"/>\n";
+    } else if (link.parent < 0) {
       x << pad << "<body name=\"" << xml_escape(link.name) << "\" mocap=\"true\">\n";
     } else {
       x << pad << "<body name=\"" << xml_escape(link.name) << "\" pos=\"" << vec3(link.joint_origin.translation())
@@ -358,6 +369,7 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
   for (size_t l = 0; l < hand.links.size(); ++l)
     if (hand.links[l].parent < 0) emit(static_cast<int>(l), 0);
 
+  if (floating) x << "  <body name=\"__hand_mocap__\" mocap=\"true\"/>\n";
   x << "  <body name=\"__object__\">\n   <freejoint name=\"__object_free__\"/>\n";
   x << "   <inertial pos=\"" << vec3(mp.com) << "\" mass=\"" << num(mass) << "\" fullinertia=\"" << num(inertia(0, 0))
     << " " << num(inertia(1, 1)) << " " << num(inertia(2, 2)) << " " << num(inertia(0, 1)) << " " << num(inertia(0, 2))
@@ -377,6 +389,9 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
        << "\" polycoef=\"" << num(link.offset) << " " << num(link.multiplier) << " 0 0 0\" solref=\""
        << num(std::max(protocol.solref_timeconst, 2 * protocol.timestep)) << " 1\"/>\n";
   }
+  if (floating)  // DexGraspBench's weld of the hand to its mocap body
+    eq << "  <weld body1=\"__hand_mocap__\" body2=\"" << xml_escape(hand.links[0].name)
+       << "\" relpose=\"0 0 0 1 0 0 0\" solimp=\"0.9 0.95 0.001 0.5 2\"/>\n";
   if (!eq.str().empty()) x << " <equality>\n" << eq.str() << " </equality>\n";
 
   x << " <actuator>\n";
@@ -428,7 +443,8 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
   scene->object_qpos = m->jnt_qposadr[fj];
   scene->object_dof = m->jnt_dofadr[fj];
   const int root_body = mj_name2id(m, mjOBJ_BODY, hand.links[0].name.c_str());
-  scene->mocap = m->body_mocapid[root_body];
+  scene->mocap = m->body_mocapid[floating ? mj_name2id(m, mjOBJ_BODY, "__hand_mocap__") : root_body];
+  if (floating) scene->root_qpos = m->jnt_qposadr[mj_name2id(m, mjOBJ_JOINT, "__hand_root__")];
   scene->link_qpos.assign(hand.links.size(), -1);
   scene->link_body.assign(hand.links.size(), -1);
   for (size_t l = 0; l < hand.links.size(); ++l) {

@@ -24,6 +24,9 @@ TrialOutcome Simulator::run_trial(mjData* d, const SimGrasp& g, const Vec3& pos,
   out.held.assign(n_tests, false);
   start_ = g.joints;
   delta_ = p_.closing_scale * g.closing_delta;
+  if (p_.closing == "stages") {  // the pregrasp: opened along the closing command, within the joint limits
+    pregrasp_ = (g.joints - p_.pregrasp_scale * g.closing_delta).cwiseMax(hand_.lower_limits()).cwiseMin(hand_.upper_limits());
+  }
 
   reset(d, g, pos, quat);
   out.initial_penetration = std::max(0.0, -min_hand_object_distance(d));
@@ -69,8 +72,22 @@ TrialOutcome Simulator::run_trial(mjData* d, const SimGrasp& g, const Vec3& pos,
   return out;
 }
 
-// Joint targets at time t of a test: a ramp at each joint's max_velocity (a step without a limit).
+// Joint targets at time t of a test: a ramp at each joint's max_velocity (a step without a limit), or the
+// closing stages pregrasp -> grasp -> squeeze, one target per stage_substeps steps (DexGraspBench's
+// control_hand_with_interp: targets linspace(from, to, n + 1)[1:]).
 void Simulator::set_targets(mjData* d, double t) const {
+  if (p_.closing == "stages") {
+    const long step = std::lround(t / p_.timestep), n = p_.stage_steps;
+    const long j = step / p_.stage_substeps;  // the target's index over both stages
+    for (int a = 0; a < hand_.dof(); ++a) {
+      const double grasp = start_[a], squeeze = start_[a] + delta_[a];
+      double target = squeeze;
+      if (j < n) target = pregrasp_[a] + (grasp - pregrasp_[a]) * static_cast<double>(j + 1) / n;
+      else if (j < 2 * n) target = grasp + (squeeze - grasp) * static_cast<double>(j - n + 1) / n;
+      d->ctrl[s_.actuator[a]] = target;
+    }
+    return;
+  }
   for (int a = 0; a < hand_.dof(); ++a) {
     double step = delta_[a];
     const double v = s_.hand_params.joints[a].max_velocity;
@@ -86,14 +103,23 @@ void Simulator::reset(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen
   d->mocap_quat[4 * s_.mocap + 1] = quat.x();
   d->mocap_quat[4 * s_.mocap + 2] = quat.y();
   d->mocap_quat[4 * s_.mocap + 3] = quat.z();
-  coupled_joint_values(hand_, g.joints, joint_value_);
+  if (s_.root_qpos >= 0) {  // floating root: starts at the mocap pose it is welded to
+    double* rq = d->qpos + s_.root_qpos;
+    for (int k = 0; k < 3; ++k) rq[k] = pos[k];
+    rq[3] = quat.w(), rq[4] = quat.x(), rq[5] = quat.y(), rq[6] = quat.z();
+  }
+  const bool stages = p_.closing == "stages";
+  coupled_joint_values(hand_, stages ? pregrasp_ : g.joints, joint_value_);
   for (size_t l = 0; l < hand_.links.size(); ++l)
     if (s_.link_qpos[l] >= 0) d->qpos[s_.link_qpos[l]] = joint_value_[l];
   double* oq = d->qpos + s_.object_qpos;
   oq[0] = oq[1] = oq[2] = 0;
   oq[3] = 1;
   oq[4] = oq[5] = oq[6] = 0;
-  set_targets(d, 0.0);
+  if (stages)  // at rest at the pregrasp (DexGraspBench's keyframe ctrl); the first stage target comes with step 0
+    for (int a = 0; a < hand_.dof(); ++a) d->ctrl[s_.actuator[a]] = pregrasp_[a];
+  else
+    set_targets(d, 0.0);
   mj_forward(m_, d);
 }
 
@@ -192,6 +218,7 @@ TestOutcome Simulator::run_test(mjData* d, int test, bool resume, bool capture) 
       for (int i = 0; i < 3; ++i) xfrc[i] = f[i];
       set_targets(d, step * p_.timestep);
       mj_step(m_, d);
+      if (observer_) observer_(test, step, d);
       ++step;
       if (d->warning[mjWARN_BADQACC].number > 0) {
         r.held = false;

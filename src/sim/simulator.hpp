@@ -9,6 +9,7 @@
 
 #include <Eigen/Geometry>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ class Simulator {
   void set_detect_data(mjData* d) { detect_data_ = d; }
   // `settled` is scratch memory of the calling thread (its data is made on first use).
   void set_settled_state(SettledState* settled) { settled_ = settled; }
+  // Called after every time step of a test with the test's index and step (tests, diagnostics).
+  using StepObserver = std::function<void(int test, long step, const mjData* d)>;
+  void set_step_observer(StepObserver observer) { observer_ = std::move(observer); }
 
   TrialOutcome run_trial(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat);
 
@@ -71,8 +75,10 @@ class Simulator {
   const mjModel* m_;
   mjData* detect_data_ = nullptr;  // the thread's data of scene.detect_model (when there is one)
   SettledState* settled_ = nullptr;
+  StepObserver observer_;
   std::vector<double> joint_value_;
   Eigen::VectorXd start_, delta_;
+  Eigen::VectorXd pregrasp_;  // closing "stages": the pregrasp joints
 
   bool is_object_geom(int g) const { return g >= s_.object_geom_begin && g < s_.object_geom_end; }
   bool is_hand_geom(int g) const { return g >= s_.hand_geom_begin && g < s_.hand_geom_end; }

@@ -4,6 +4,7 @@
 // absent), deterministic (same seed, same files, whatever the thread count).
 #include <graspqp/dataset/grasp_outputs.hpp>
 #include <graspqp/optim/sampler.hpp>
+#include <graspqp/sim/evaluate.hpp>
 #include <graspqp/sim/protocol.hpp>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 
 namespace graspqp {
@@ -76,6 +78,27 @@ struct GenerateProgress {
 
 // Output file of one object.
 std::filesystem::path grasp_file_path(const GenerateOptions& options, const std::string& object_name);
+
+// The fixed part of a generation job, built once and shared by its objects: the hand, the grasp type,
+// the effective options (initialization merged: built-in < hand.json "init" < overrides) and the
+// parameters every file records.
+struct GenerationSetup {
+  std::shared_ptr<const HandModel> hand;
+  GenerateOptions options;
+  const GraspType* type = nullptr;  // in *hand
+  nlohmann::json parameters;
+  std::string parameters_text;  // parameters.dump(), compared on resume
+};
+// Checks the options (ranges, grasp type, protocol) and loads the hand unless one is given.
+GenerationSetup prepare_generation(const GenerateOptions& options, std::shared_ptr<const HandModel> hand = nullptr);
+
+// Called with the object and the finished dataset before generate_object returns (extra summaries).
+using ObjectResultHook = std::function<void(const ObjectModel&, const GraspDataset&)>;
+// Synthesizes (and with options.validate, validates) one object and writes `file` atomically; status
+// "generated". Throws graspqp::Error for an unreadable or degenerate mesh (no file is written then).
+ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& object, const std::filesystem::path& file,
+                             const std::function<void(const SamplerProgress&)>& on_step = {},
+                             const EvalProgress& on_validate = {}, const ObjectResultHook& on_result = {});
 
 // Runs the job. Checks everything it can before any work (hand, grasp type, writable output, existing
 // files with different parameters) and throws graspqp::Error with a one-line message on bad input.

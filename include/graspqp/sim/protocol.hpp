@@ -48,6 +48,20 @@ struct SimProtocol {
   bool closing_velocity_limit = true;
   double kp_scale = 1.0;            // multiplies every joint's kp of hand.json "sim"
   double force_limit_scale = 1.0;   // multiplies every joint's force limit
+  // Revolute joints' PD gains and friction instead of hand.json "sim" ones (< 0: hand.json's): DexGraspBench
+  // drives every finger joint with kp 5 (1 in its paper's setting), damping 0.1, no joint friction.
+  double joint_kp = -1, joint_damping = -1, joint_frictionloss = -1;
+  // "fixed": the hand's root link is the mocap body; "floating": the root is a free body welded to the
+  // mocap body (DexGraspBench's mocap hand: solimp 0.9 0.95 0.001 0.5 2), so contact forces move the hand.
+  std::string hand_root = "fixed";
+  // How the hand closes during the settle time. "ramp": targets from `joints` to joints + closing_scale x
+  // closing_delta (at max_velocity when closing_velocity_limit). "stages" (DexGraspBench): each test starts
+  // at the pregrasp (joints - pregrasp_scale x closing_delta, within the joint limits); the targets step
+  // pregrasp -> grasp, then grasp -> squeeze (joints + closing_scale x closing_delta), each stage in
+  // stage_steps equal steps held for stage_substeps time steps; settle_time must be that long.
+  std::string closing = "ramp";
+  double pregrasp_scale = 1.0;
+  int stage_steps = 10, stage_substeps = 10;
 
   // ---- disturbances ----
   // kind "force": a constant force of `magnitude` newtons on the object's centre of mass;
@@ -89,7 +103,8 @@ struct SimProtocol {
   double total_duration() const;
 };
 
-// Names of the built-in protocols: graspqp, dexgraspnet, dexgraspbench.
+// Names of the built-in protocols: graspqp, dexgraspnet, dexgraspbench, dexgraspbench-baseline,
+// dexgraspbench-episode.
 std::vector<std::string> protocol_names();
 // A built-in protocol by name; throws graspqp::Error for an unknown name.
 SimProtocol make_protocol(const std::string& name);

@@ -80,6 +80,7 @@ struct SimScene {
   int object_qpos = -1;   // qpos address of the object's free joint (x y z qw qx qy qz)
   int object_dof = -1;
   int mocap = -1;         // mocap index of the hand root
+  int root_qpos = -1;     // qpos address of the hand root's free joint (hand_root "floating"), else -1
   int hand_geom_begin = 0, hand_geom_end = 0;      // hand geoms are [begin, end)
   int object_geom_begin = 0, object_geom_end = 0;  // object geoms are [begin, end)
   std::vector<int> link_qpos;       // per hand link: qpos address of its joint, -1 for fixed joints
