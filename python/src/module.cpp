@@ -27,6 +27,10 @@ std::string shape_text(const py::array& a) {
 // numpy.asarray(obj) with dtype kind in `kinds`; messages name `name`.
 py::array checked_array(const py::handle& obj, const std::string& name, const char* kinds, const char* what) {
   if (obj.is_none()) throw ValueError(name + ": expected an array of " + what + ", got None");
+  if (py::isinstance<py::array>(obj)) {  // fast path: no numpy call for arrays
+    py::array a = py::reinterpret_borrow<py::array>(obj);
+    if (std::strchr(kinds, a.dtype().kind()) && a.dtype().itemsize() > 0) return a;
+  }
   py::array a;
   try {
     a = py::module_::import("numpy").attr("asarray")(obj);
@@ -55,7 +59,8 @@ Rows as_rows(const py::handle& obj, const std::string& name, py::ssize_t cols, b
   py::array a = checked_array(obj, name, "fiu", "real numbers");
   check_shape(a, name, cols, allow_single, "an array");
   Rows r;
-  r.array = py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "float64");
+  if (ArrayD::check_(a)) r.array = py::reinterpret_borrow<ArrayD>(a);  // float64, C order: used in place
+  else r.array = py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "float64");
   r.single = a.ndim() == 1;
   r.rows = r.single ? 1 : a.shape(0);
   const double* p = r.array.data();
@@ -70,7 +75,8 @@ IntRows as_int_rows(const py::handle& obj, const std::string& name, py::ssize_t 
   py::array a = checked_array(obj, name, "iu", "integers");
   check_shape(a, name, cols, allow_single, "an integer array");
   IntRows r;
-  r.array = py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "int32");
+  if (ArrayI::check_(a)) r.array = py::reinterpret_borrow<ArrayI>(a);
+  else r.array = py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "int32");
   r.single = a.ndim() == 1;
   r.rows = r.single ? 1 : a.shape(0);
   r.cols = a.shape(a.ndim() - 1);
