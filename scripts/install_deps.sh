@@ -15,7 +15,7 @@ PACKAGES=(
   # dataset jobs across processes and machines: MPI (`dataset run --mpi`) and a Slurm the tests start
   libopenmpi-dev openmpi-bin slurm-wlm munge
   # the Python package (pybind11, a venv over Debian's numpy/h5py, pytest)
-  pybind11-dev python3-dev python3-venv python3-setuptools python3-pytest
+  pybind11-dev python3-dev python3-venv python3-setuptools python3-wheel python3-pytest
   # fuzzing and sanitizer builds (clang's libFuzzer and runtimes)
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
