@@ -34,3 +34,25 @@ def test_downstream_project_builds_against_the_installed_package(tmp_path):
     assert out.startswith("graspqp 0.1.0 assets " + str(prefix / "share/graspqp/assets") + " dof 16 energy ")
     assert out.rstrip().endswith("grad 25")
     shutil.rmtree(prefix)
+
+
+def test_assets_lookup_order(tmp_path):
+    """include/graspqp/assets.hpp: $GRASPQP_ASSETS_DIR, else the source tree when it exists, else the
+    install prefix (src/assets.cpp compiled here with a missing source tree and a temporary prefix)."""
+    installed = tmp_path / "prefix" / "share" / "graspqp" / "assets"
+    (installed / "hands").mkdir(parents=True)
+    main = tmp_path / "main.cpp"
+    main.write_text('#include <graspqp/assets.hpp>\n#include <cstdio>\n'
+                    'int main() { std::printf("%s|%s", graspqp::assets_dir().c_str(), graspqp::data_root().c_str()); }\n')
+
+    def build(source_assets):
+        exe = tmp_path / ("app_" + str(abs(hash(source_assets))))
+        run("c++", "-std=c++20", f"-I{ROOT / 'include'}", f'-DGRASPQP_SOURCE_ASSETS_DIR="{source_assets}"',
+            f'-DGRASPQP_INSTALL_ASSETS_DIR="{installed}"', ROOT / "src" / "assets.cpp", main, "-o", exe)
+        return exe
+
+    env = {k: v for k, v in os.environ.items() if k != "GRASPQP_ASSETS_DIR"}
+    without_source = build(tmp_path / "gone" / "assets")
+    assert run(without_source, env=env) == f"{installed}|{installed.parent}"
+    assert run(build(ROOT / "assets"), env=env) == f"{ROOT / 'assets'}|{ROOT}"
+    assert run(without_source, env=dict(env, GRASPQP_ASSETS_DIR="/elsewhere/assets/")) == "/elsewhere/assets/|/elsewhere"

@@ -101,3 +101,16 @@ def test_bad_input_raises(graspqp, allegro):
         allegro.fk(["a"] * 16)
     with pytest.raises(ValueError, match="joints: expected an array of real numbers, got dtype complex128"):
         allegro.fk(np.zeros(16, dtype=complex))
+
+
+def test_every_public_name_is_documented(graspqp):
+    import pydoc
+    assert "docs/python.md" in graspqp.__doc__
+    for name in graspqp.__all__:
+        obj = getattr(graspqp, name)
+        assert obj.__doc__ and len(obj.__doc__.strip()) > 20, name
+        assert name in pydoc.render_doc(obj, renderer=pydoc.plaintext)
+    for method in ["fk", "contact_candidates"]:
+        assert len(getattr(graspqp.Hand, method).__doc__) > 100
+    assert "positive outside" in " ".join(graspqp.Object.signed_distance.__doc__.lower().split())
+    assert "grad_root_pose" in graspqp.energy.__doc__ and "grasp_type" in graspqp.energy.__doc__
