@@ -75,6 +75,8 @@ TEST(DexGraspBench, ConstantsOfTheProtocol) {
   EXPECT_EQ(p.trial_rule, "all");
   EXPECT_DOUBLE_EQ(p.object_mass, 0.1);
   EXPECT_DOUBLE_EQ(p.joint_kp, 5);
+  EXPECT_DOUBLE_EQ(p.pregrasp_scale, 0.25);
+  EXPECT_DOUBLE_EQ(p.closing_scale, 0.25);
   EXPECT_DOUBLE_EQ(b.object_mass, 0.03);
   EXPECT_DOUBLE_EQ(b.joint_kp, 1);
   // Settings that contradict the stages are refused.
@@ -92,7 +94,8 @@ TEST(DexGraspBench, ResetStagesAndForceInTheTrajectory) {
   sim_detail::TrialOutcome outcome;
   const auto steps = record(p, kHold, &outcome);
   ASSERT_EQ(steps.size(), 6u);
-  const double grasp = kHold[0], delta = kHold[1], squeeze = grasp + delta, pre = grasp - delta;
+  const double grasp = kHold[0], delta = kHold[1];
+  const double squeeze = grasp + p.closing_scale * delta, pre = grasp - p.pregrasp_scale * delta;
   for (const auto& [test, s] : steps) {
     SCOPED_TRACE(test);
     ASSERT_EQ(s.size(), 200u + 500u);  // 0.8 s of closing stages, 2 s of force, no early stop
