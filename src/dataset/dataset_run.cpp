@@ -10,7 +10,6 @@
 #include <sys/resource.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
-#include <tbb/parallel_for.h>
 #include <tbb/task_group.h>
 #include <unistd.h>
 
@@ -52,14 +51,7 @@ double median(std::vector<double> v) {
 // What `dataset status` and `dataset report` need of a finished unit, measured while hand and object are
 // in memory: penetration depth and contact distance (metrics/grasp_metrics), joint entropy (diversity).
 json unit_quality(const HandModel& hand, const GraspType& type, const ObjectModel& object, const GraspDataset& d) {
-  const GraspMetricsOptions options;
-  const DenseObjectSample dense = dense_object_sample(object, options);
-  const auto states = dataset_states(d);
-  std::vector<GraspMetrics> metrics(states.size());
-  tbb::parallel_for(0, static_cast<int>(states.size()), [&](int b) {
-    std::vector<int> contacts(d.contact_idx.row(b).data(), d.contact_idx.row(b).data() + d.n_contacts());
-    metrics[b] = grasp_metrics(hand, type, object, dense, states[b], contacts, options);
-  });
+  const std::vector<GraspMetrics> metrics = dataset_grasp_metrics(hand, type, object, d);
   std::vector<double> depth, distance;
   for (const GraspMetrics& m : metrics) {
     depth.push_back(m.penetration_depth);

@@ -28,6 +28,18 @@ static double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+std::vector<GraspMetrics> dataset_grasp_metrics(const HandModel& hand, const GraspType& type, const ObjectModel& object,
+                                                const GraspDataset& d, const GraspMetricsOptions& options) {
+  const DenseObjectSample dense = dense_object_sample(object, options);
+  const auto states = dataset_states(d);
+  std::vector<GraspMetrics> metrics(states.size());
+  tbb::parallel_for(0, static_cast<int>(states.size()), [&](int b) {
+    std::vector<int> contacts(d.contact_idx.row(b).data(), d.contact_idx.row(b).data() + d.n_contacts());
+    metrics[b] = grasp_metrics(hand, type, object, dense, states[b], contacts, options);
+  });
+  return metrics;
+}
+
 json analyze_grasp_file(const std::filesystem::path& file, const AnalyzeOverrides& ov, const GraspMetricsOptions& options) {
   const GraspDataset d = read_grasp_file(file);
   const HandModel hand = load_hand(ov.hand.empty() ? d.hand : ov.hand);
@@ -40,13 +52,7 @@ json analyze_grasp_file(const std::filesystem::path& file, const AnalyzeOverride
   load.surface_samples = 100;  // the analysis uses its own dense sample
   load.culling_grid = false;
   const ObjectModel object = load_object(ov.object.empty() ? std::filesystem::path(d.object_path) : ov.object, load);
-  const DenseObjectSample dense = dense_object_sample(object, options);
-  const auto states = dataset_states(d);
-  std::vector<GraspMetrics> metrics(states.size());
-  tbb::parallel_for(0, static_cast<int>(states.size()), [&](int b) {
-    std::vector<int> contacts(d.contact_idx.row(b).data(), d.contact_idx.row(b).data() + d.n_contacts());
-    metrics[b] = grasp_metrics(hand, type, object, dense, states[b], contacts, options);
-  });
+  const std::vector<GraspMetrics> metrics = dataset_grasp_metrics(hand, type, object, d, options);
 
   json per = json::array();
   std::vector<double> all_contacts, depths, q1s;

@@ -55,6 +55,39 @@ Tests tests_from_json(const json& j) {
   return tests;
 }
 
+// What DexGraspBench's test and our earlier one-episode reading of it share: MuJoCo physics (dt 0.004,
+// elliptic cones, impratio 10, noslip 2, condim 4, friction 0.6 / 0.02, solref (0.005, 1), solimp (0.5, 0.99,
+// 1e-4); `implicit` as MuJoCo 2.2.2 has no implicitfast, docs/evaluation.md), no gravity, a force of 10 x mass
+// for 2 s per direction, success below 5 cm and 15 deg checked every 0.2 s, the 1 cm pre-filter, all
+// directions must hold.
+void set_dexgraspbench_physics(SimProtocol& p) {
+  p.timestep = 0.004;
+  p.integrator = "implicit";
+  p.cone = "elliptic";
+  p.impratio = 10;
+  p.noslip_iterations = 2;
+  p.condim = 4;
+  p.friction = 0.6;
+  p.torsional_friction = 0.02;
+  p.solref_timeconst = 0.005;
+  p.solref_dampratio = 1.0;
+  p.solimp_dmin = 0.5;
+  p.solimp_dmax = 0.99;
+  p.solimp_width = 1e-4;
+  p.gravity = 0;
+  p.disturbance = "acceleration";
+  p.magnitude = 10.0;
+  p.pull_duration = 2.0;
+  p.pull_gap = 0;
+  p.tail_time = 0;
+  p.max_translation = 0.05;
+  p.max_rotation_deg = 15;
+  p.check_interval = 0.2;
+  p.max_initial_penetration = 0.01;
+  p.trial_rule = "all";
+  p.grasp_success_fraction = 0.5;
+}
+
 }  // namespace
 
 double SimProtocol::test_duration(size_t test) const {
@@ -118,29 +151,13 @@ SimProtocol make_protocol(const std::string& name) {
     p.trial_rule = "all";
     p.grasp_success_fraction = 0.5;
   } else if (name == "dexgraspbench" || name == "dexgraspbench-baseline") {
-    // DexGraspBench main branch (src/task/eval_func/fc_mocap.py, util/hand_util.py; MuJoCo 3.3): dt 0.004,
-    // elliptic cones, impratio 10, noslip 2, condim 4, friction 0.6 / torsional 0.02, hand contacts solref
-    // (0.005, 1) solimp (0.5, 0.99, 1e-4), no gravity, floating hand welded to a mocap body, finger kp 5
-    // (damping 0.1), object 0.1 kg. For each of -x +x -y +y -z +z: reset to the pregrasp, targets pregrasp ->
-    // grasp (10 x 10 steps), grasp -> squeeze (10 x 10), then a force of 10 x mass along the direction for
-    // 2 s, checked every 0.2 s with early stop; success: moved < 5 cm and turned < 15 deg from the pose at
-    // the pregrasp, in all six. A pregrasp penetrating more than 1 cm fails. The baseline (BODex's published
-    // setting): 0.03 kg and kp 1.
+    // DexGraspBench main branch (src/task/eval_func/fc_mocap.py, util/hand_util.py): floating hand welded to
+    // a mocap body, finger kp 5 (damping 0.1), object 0.1 kg; for each of -x +x -y +y -z +z a reset to the
+    // pregrasp, targets pregrasp -> grasp (10 x 10 steps), grasp -> squeeze (10 x 10), then the force, with
+    // early stop; moved and turned are measured from the pose at the pregrasp. The baseline (BODex's
+    // published setting): 0.03 kg and kp 1.
     const bool baseline = name == "dexgraspbench-baseline";
-    p.timestep = 0.004;
-    p.integrator = "implicit";  // MuJoCo 2.2.2 has no implicitfast (docs/evaluation.md)
-    p.cone = "elliptic";
-    p.impratio = 10;
-    p.noslip_iterations = 2;
-    p.condim = 4;
-    p.friction = 0.6;
-    p.torsional_friction = 0.02;
-    p.solref_timeconst = 0.005;
-    p.solref_dampratio = 1.0;
-    p.solimp_dmin = 0.5;
-    p.solimp_dmax = 0.99;
-    p.solimp_width = 1e-4;
-    p.gravity = 0;
+    set_dexgraspbench_physics(p);
     p.object_mass = baseline ? 0.03 : 0.1;
     p.joint_kp = baseline ? 1.0 : 5.0;
     p.joint_damping = 0.1;
@@ -154,57 +171,19 @@ SimProtocol make_protocol(const std::string& name) {
     p.closing_scale = 0.25;
     p.stage_steps = 10;
     p.stage_substeps = 10;
-    p.disturbance = "acceleration";
-    p.magnitude = 10.0;
     p.tests = {{axis(0, -1)}, {axis(0, 1)}, {axis(1, -1)}, {axis(1, 1)}, {axis(2, -1)}, {axis(2, 1)}};
     p.test_names = {"-x", "+x", "-y", "+y", "-z", "+z"};
     p.settle_time = 2 * p.stage_steps * p.stage_substeps * p.timestep;  // the two closing stages, 0.8 s
-    p.pull_duration = 2.0;
-    p.pull_gap = 0;
-    p.tail_time = 0;
-    p.max_translation = 0.05;
-    p.max_rotation_deg = 15;
-    p.check_interval = 0.2;
     p.check_during_settle = false;
-    p.max_initial_penetration = 0.01;
-    p.trial_rule = "all";
-    p.grasp_success_fraction = 0.5;
   } else if (name == "dexgraspbench-episode") {
     // graspqp's first reading of DexGraspBench, kept for comparison with earlier results: one episode
     // (no reset between directions), the fixed root and ramp closing of the graspqp protocol.
-    // BODex / DexGraspBench (MuJoCo 3.3): dt 0.004, elliptic cones, impratio 10, noslip 2, condim 4,
-    // friction 0.6 / torsional 0.02, solref (0.005, 1), solimp (0.5, 0.99, 1e-4), object 30 g, no gravity;
-    // external force 10 m/s^2 x mass along each of 6 directions in turn, 2 s each, in one episode;
-    // success: object moved < 5 cm and turned < 15 deg from its initial pose (checked every 0.2 s).
-    p.timestep = 0.004;
-    p.integrator = "implicit";
-    p.cone = "elliptic";
-    p.impratio = 10;
-    p.noslip_iterations = 2;
-    p.condim = 4;
-    p.friction = 0.6;
-    p.torsional_friction = 0.02;
-    p.solref_timeconst = 0.005;
-    p.solref_dampratio = 1.0;
-    p.solimp_dmin = 0.5;
-    p.solimp_dmax = 0.99;
-    p.solimp_width = 1e-4;
-    p.gravity = 0;
+    // The six pulls in turn in that one episode, object 30 g, measured from the initial pose.
+    set_dexgraspbench_physics(p);
     p.object_mass = 0.03;
-    p.disturbance = "acceleration";
-    p.magnitude = 10.0;
     p.tests = {{axis(0, -1), axis(0, 1), axis(1, -1), axis(1, 1), axis(2, -1), axis(2, 1)}};
     p.test_names = {"-x+x-y+y-z+z"};
     p.settle_time = 0.5;
-    p.pull_duration = 2.0;
-    p.pull_gap = 0;
-    p.tail_time = 0;
-    p.max_translation = 0.05;
-    p.max_rotation_deg = 15;
-    p.check_interval = 0.2;
-    p.max_initial_penetration = 0.01;
-    p.trial_rule = "all";
-    p.grasp_success_fraction = 0.5;
   } else {
     std::string names;
     for (const auto& n : protocol_names()) names += (names.empty() ? "" : ", ") + n;
