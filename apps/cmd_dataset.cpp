@@ -3,6 +3,7 @@
 #include <graspqp/dataset/dataset_run.hpp>
 #include <graspqp/error.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -63,7 +64,7 @@ Handler add_run(CLI::App& dataset) {
     ProgressBar bar(static_cast<long>(o->mpi ? plan.units.size() : units.size()) * iters);
     run.progress = [&](const DatasetRunProgress& p) {
       char stage[160];
-      std::snprintf(stage, sizeof stage, "unit %d/%d %-28.28s it %d/%d", p.units_done + 1, p.units_total, p.unit.c_str(),
+      std::snprintf(stage, sizeof stage, "unit %d/%d %-28.28s it %d/%d", std::min(p.units_done + 1, p.units_total), p.units_total, p.unit.c_str(),
                     p.sampler.iteration, p.sampler.iterations);
       bar.update(static_cast<long>(p.units_done) * iters + p.sampler.iteration, stage);
     };

@@ -210,6 +210,11 @@ std::vector<UnitOutcome> dataset_detail::run_units(const fs::path& dir, const Da
     const fs::path file = dir / unit.file();
     const auto start = std::chrono::steady_clock::now();
     std::error_code ec;
+    // Leftovers of a killed attempt go first, also where the unit's file was finished (killed while its
+    // record was written).
+    remove_stale_temporaries(file);
+    remove_stale_temporaries(unit_record_path(dir, unit));
+    remove_stale_temporaries(unit_record_path(dir, unit, true));
     try {
       const GenerationSetup setup = prepare_generation(unit_options(plan, unit, dir), hands.at(unit.hand_source));
       // Finished earlier (same parameters): skipped. Files are written atomically, so one that exists is
@@ -238,8 +243,6 @@ std::vector<UnitOutcome> dataset_detail::run_units(const fs::path& dir, const Da
         out.valid = r.value("valid", -1);
         return out;
       }
-      remove_stale_temporaries(file);
-      remove_stale_temporaries(unit_record_path(dir, unit));
       json quality;
       SamplerProgress last;
       const ObjectReport rep = generate_object(
