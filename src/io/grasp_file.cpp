@@ -354,17 +354,17 @@ GraspDataset read_with(const fs::path& path, Fn&& fn) {
 
 void write_grasp_file(const fs::path& path, const GraspDataset& d) {
   validate(path, d);
-  std::lock_guard lock(hdf5::mutex());
-  hdf5::silence_errors();
-  write_file_atomically(path, [&](const fs::path& tmp) {
+  std::string image;
+  {
+    std::lock_guard lock(hdf5::mutex());
+    hdf5::silence_errors();
     try {
-      H5::H5File file(tmp.string(), H5F_ACC_TRUNC);
-      write_contents(file, d);
-      file.close();  // everything must be on disk before the atomic rename
+      image = hdf5::file_image([&](H5::H5File& file) { write_contents(file, d); });
     } catch (const H5::Exception& e) {
       throw Error(path.string() + ": cannot write grasp file: " + hdf5::describe(e));
     }
-  });
+  }
+  write_text_atomically(path, image);
 }
 
 GraspDataset read_grasp_file(const fs::path& path) {
