@@ -184,6 +184,11 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
   o.init = apply_init_settings(apply_init_settings(options.init, hand.init_defaults), options.init_overrides);
   const GraspType& type = hand.grasp_type(o.grasp_type);  // throws for an unknown grasp type
   if (type.candidates.empty()) throw Error("hand '" + hand.name + "' has no contact candidates");
+  // Each contact of a grasp is a distinct candidate: more contacts than candidates would repeat some.
+  const int n_candidates = static_cast<int>(type.candidates.size());
+  if (o.contacts > n_candidates)
+    throw Error("--contacts must be in [1, " + std::to_string(n_candidates) + "] for hand '" + hand.name +
+                "', grasp type '" + o.grasp_type + "' (its contact candidates; got " + std::to_string(o.contacts) + ")");
   for (const auto& obj : objects)
     if (!fs::is_regular_file(obj.path)) throw Error(obj.path.string() + ": file not found");
 

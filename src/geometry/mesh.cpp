@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "geometry/mesh_scan.hpp"
+
 namespace graspqp {
 
 namespace fs = std::filesystem;
@@ -75,14 +77,27 @@ Eigen::Matrix4d to_eigen(const aiMatrix4x4& m) {
   return out;
 }
 
+std::string too_big(const char* what, long long count, long long limit) {
+  return std::string("mesh too large: ") + std::to_string(count) + " " + what + ", more than the limit of " +
+         std::to_string(limit) + " (docs/hardening.md)";
+}
+
 // Appends the triangles of every mesh referenced by `node` and its children, with the accumulated
-// node transform applied (Collada files nest several transformed nodes).
-void collect_node(const aiScene& scene, const aiNode& node, const Eigen::Matrix4d& parent, TriangleMesh& out) {
+// node transform applied (Collada files nest several transformed nodes). Refuses, before appending, a
+// mesh that would take the total over the limits (a scene may reference one mesh from many nodes).
+void collect_node(const fs::path& path, const aiScene& scene, const aiNode& node, const Eigen::Matrix4d& parent,
+                  TriangleMesh& out, int depth = 0) {
+  if (depth > 1000) fail(path, "scene nodes nested more than 1000 deep");
   const Eigen::Matrix4d world = parent * to_eigen(node.mTransformation);
   const Eigen::Matrix3d linear = world.topLeftCorner<3, 3>();
   const bool mirrored = linear.determinant() < 0;  // a mirroring node would turn the faces inside out
   for (unsigned i = 0; i < node.mNumMeshes; ++i) {
+    if (node.mMeshes[i] >= scene.mNumMeshes) fail(path, "a scene node names a mesh the file does not hold");
     const aiMesh& mesh = *scene.mMeshes[node.mMeshes[i]];
+    const long long vertices = static_cast<long long>(out.vertices.size()) + mesh.mNumVertices;
+    const long long triangles = static_cast<long long>(out.faces.size()) + mesh.mNumFaces;
+    if (vertices > kMaxMeshVertices) fail(path, too_big("vertices", vertices, kMaxMeshVertices));
+    if (triangles > kMaxMeshTriangles) fail(path, too_big("faces", triangles, kMaxMeshTriangles));
     const int base = static_cast<int>(out.vertices.size());
     for (unsigned v = 0; v < mesh.mNumVertices; ++v) {
       const aiVector3D& p = mesh.mVertices[v];
@@ -91,13 +106,16 @@ void collect_node(const aiScene& scene, const aiNode& node, const Eigen::Matrix4
     for (unsigned f = 0; f < mesh.mNumFaces; ++f) {
       const aiFace& face = mesh.mFaces[f];
       if (face.mNumIndices != 3) continue;  // points and lines carry no surface
+      if (face.mIndices[0] >= mesh.mNumVertices || face.mIndices[1] >= mesh.mNumVertices ||
+          face.mIndices[2] >= mesh.mNumVertices)
+        fail(path, "a face refers to a vertex the mesh does not have");
       Eigen::Vector3i t(base + static_cast<int>(face.mIndices[0]), base + static_cast<int>(face.mIndices[1]),
                         base + static_cast<int>(face.mIndices[2]));
       if (mirrored) std::swap(t[1], t[2]);
       out.faces.push_back(t);
     }
   }
-  for (unsigned c = 0; c < node.mNumChildren; ++c) collect_node(scene, *node.mChildren[c], world, out);
+  for (unsigned c = 0; c < node.mNumChildren; ++c) collect_node(path, scene, *node.mChildren[c], world, out, depth + 1);
 }
 
 }  // namespace
@@ -107,6 +125,14 @@ TriangleMesh load_mesh(const fs::path& path, const Vec3& scale) {
   if (!fs::exists(path, ec)) fail(path, "file not found");
   if (!fs::is_regular_file(path, ec)) fail(path, "not a regular file");
   if (!scale.allFinite() || (scale.array() == 0).any()) fail(path, "mesh scale must be finite and non-zero");
+  // Size limits before anything is parsed into memory.
+  const auto bytes = fs::file_size(path, ec);
+  if (!ec && bytes > static_cast<std::uintmax_t>(kMaxMeshFileBytes))
+    fail(path, "mesh file too large: " + std::to_string(bytes) + " bytes, more than the limit of " +
+                   std::to_string(kMaxMeshFileBytes) + " (docs/hardening.md)");
+  const mesh_scan::DeclaredSize declared = mesh_scan::scan(path);
+  if (declared.triangles > kMaxMeshTriangles) fail(path, too_big("triangles", declared.triangles, kMaxMeshTriangles));
+  if (declared.vertices > kMaxMeshVertices) fail(path, too_big("vertices", declared.vertices, kMaxMeshVertices));
 
   Assimp::Importer importer;
   // Keep Collada geometry in the file's own frame: assimp would otherwise rotate Z_UP files to Y-up,
@@ -127,7 +153,7 @@ TriangleMesh load_mesh(const fs::path& path, const Vec3& scale) {
   }
 
   TriangleMesh mesh;
-  collect_node(*scene, *scene->mRootNode, Eigen::Matrix4d::Identity(), mesh);
+  collect_node(path, *scene, *scene->mRootNode, Eigen::Matrix4d::Identity(), mesh);
   if (mesh.faces.empty()) fail(path, "no triangles");
   for (const auto& v : mesh.vertices)
     if (!v.allFinite()) fail(path, "non-finite vertex coordinates");

@@ -29,6 +29,7 @@ static double median(std::vector<double> v) {
 }
 
 json analyze_grasp_file(const std::filesystem::path& file, const AnalyzeOverrides& ov, const GraspMetricsOptions& options) {
+  validate_metrics_options(options);
   const GraspDataset d = read_grasp_file(file);
   const HandModel hand = load_hand(ov.hand.empty() ? d.hand : ov.hand);
   if (hand.dof() != d.dof())
