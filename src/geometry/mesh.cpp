@@ -133,6 +133,7 @@ TriangleMesh load_mesh(const fs::path& path, const Vec3& scale) {
   const mesh_scan::DeclaredSize declared = mesh_scan::scan(path);
   if (declared.triangles > kMaxMeshTriangles) fail(path, too_big("triangles", declared.triangles, kMaxMeshTriangles));
   if (declared.vertices > kMaxMeshVertices) fail(path, too_big("vertices", declared.vertices, kMaxMeshVertices));
+  if (!declared.problem.empty()) fail(path, declared.problem);
 
   Assimp::Importer importer;
   // Keep Collada geometry in the file's own frame: assimp would otherwise rotate Z_UP files to Y-up,

@@ -57,7 +57,7 @@ void for_each_line(std::ifstream& in, OnLine&& on_line) {
 }
 
 DeclaredSize scan_obj(std::ifstream& in) {
-  DeclaredSize s{0, 0};
+  DeclaredSize s{0, 0, ""};
   for_each_line(in, [&](const std::string& first, long long tokens) {
     if (first == "v") s.vertices = add(s.vertices, 1);
     else if (first == "f" && tokens >= 4) s.triangles = add(s.triangles, tokens - 3);
@@ -73,10 +73,10 @@ DeclaredSize scan_stl(std::ifstream& in, std::uintmax_t file_size) {
   if (got == 84) std::memcpy(&count, head + 80, 4);  // little-endian on every platform graspqp builds on
   const bool binary_size = got == 84 && file_size == 84 + 50ull * count;
   const bool ascii = !binary_size && got >= 5 && std::string(head, 5) == "solid";
-  if (!ascii) return {got == 84 ? static_cast<long long>(count) : 0, got == 84 ? 3ll * count : 0};
+  if (!ascii) return {got == 84 ? static_cast<long long>(count) : 0, got == 84 ? 3ll * count : 0, ""};
   in.clear();
   in.seekg(0);
-  DeclaredSize s{0, 0};
+  DeclaredSize s{0, 0, ""};
   for_each_line(in, [&](const std::string& first, long long) {
     if (first == "facet") s.triangles = add(s.triangles, 1);
     else if (first == "vertex") s.vertices = add(s.vertices, 1);
@@ -93,19 +93,65 @@ long long parse_count(const std::string& text) {
   return v;
 }
 
-DeclaredSize scan_ply(std::ifstream& in) {
-  DeclaredSize s{0, 0};
+// Bytes of a PLY scalar type, 0 for an unknown name.
+int ply_type_size(const std::string& t) {
+  if (t == "char" || t == "uchar" || t == "int8" || t == "uint8") return 1;
+  if (t == "short" || t == "ushort" || t == "int16" || t == "uint16") return 2;
+  if (t == "int" || t == "uint" || t == "int32" || t == "uint32" || t == "float" || t == "float32") return 4;
+  if (t == "double" || t == "float64") return 8;
+  return 0;
+}
+
+DeclaredSize scan_ply(std::ifstream& in, std::uintmax_t file_size) {
+  DeclaredSize s{0, 0, ""};
   std::string line;
-  // The header is text up to "end_header"; 1 MiB of header without it is no PLY file (assimp refuses it).
-  for (std::size_t read = 0; read < (1u << 20) && std::getline(in, line); read += line.size() + 1) {
-    if (line.size() > 4096) break;
-    char kind[64] = {}, name[64] = {}, count[64] = {};
-    if (std::sscanf(line.c_str(), "%63s %63s %63s", kind, name, count) == 3 && std::strcmp(kind, "element") == 0) {
-      if (std::strcmp(name, "vertex") == 0) s.vertices = add(s.vertices, parse_count(count));
-      else if (std::strcmp(name, "face") == 0) s.triangles = add(s.triangles, parse_count(count));
+  bool binary = false, ended = false, first = true;
+  long long min_bytes = 0, count = 0, row_bytes = 0;  // of the element being declared
+  auto close_element = [&] {  // saturating min_bytes += count * row_bytes
+    const long long bytes = row_bytes > 0 && count > kSaturate / row_bytes ? kSaturate : count * row_bytes;
+    min_bytes = add(min_bytes, bytes);
+  };
+  std::uintmax_t header_bytes = 0;
+  while (header_bytes < (1u << 20) && std::getline(in, line)) {
+    header_bytes += line.size() + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    char a[64] = {}, b[64] = {}, c[64] = {}, d[64] = {};
+    const int n = line.size() > 1000 ? 0 : std::sscanf(line.c_str(), "%63s %63s %63s %63s", a, b, c, d);
+    const std::string w = n >= 1 ? a : "";
+    if (first) {
+      if (w != "ply") return {-1, -1, "not a PLY file (no 'ply' line first)"};
+      first = false;
+    } else if (w == "format") {
+      binary = std::strcmp(b, "ascii") != 0;
+      if (binary && std::strcmp(b, "binary_little_endian") != 0 && std::strcmp(b, "binary_big_endian") != 0)
+        return {-1, -1, "malformed PLY header (unknown format)"};
+    } else if (w == "element") {
+      if (n < 3) return {-1, -1, "malformed PLY header (an element without a count)"};
+      close_element();
+      if (std::strspn(c, "0123456789") != std::strlen(c)) return {-1, -1, "malformed PLY header (an element count is no number)"};
+      count = parse_count(c);
+      row_bytes = 0;
+      if (std::strcmp(b, "vertex") == 0) s.vertices = add(s.vertices, count);
+      else if (std::strcmp(b, "face") == 0) s.triangles = add(s.triangles, count);
+    } else if (w == "property") {
+      if (std::strcmp(b, "list") == 0) {
+        if (n < 4 || !ply_type_size(c) || !ply_type_size(d)) return {-1, -1, "malformed PLY header (a list property's types)"};
+        row_bytes += ply_type_size(c);  // at least the count of each list
+      } else {
+        if (n < 3 || !ply_type_size(b)) return {-1, -1, "malformed PLY header (unknown property type)"};
+        row_bytes += ply_type_size(b);
+      }
+    } else if (w == "end_header") {
+      ended = true;
+      break;
     }
-    if (line.rfind("end_header", 0) == 0) break;
   }
+  if (!ended) return {-1, -1, "malformed PLY header (no end_header line)"};
+  close_element();
+  const long long body = static_cast<long long>(file_size) - static_cast<long long>(header_bytes);
+  if (binary && body < min_bytes)
+    s.problem = "truncated PLY file (its header declares at least " + std::to_string(min_bytes) +
+                " bytes of data, the file has " + std::to_string(std::max(0ll, body)) + ")";
   return s;
 }
 
@@ -120,7 +166,10 @@ DeclaredSize scan(const fs::path& path) {
     std::error_code ec;
     return scan_stl(in, fs::file_size(path, ec));
   }
-  if (ext == ".ply") return scan_ply(in);
+  if (ext == ".ply") {
+    std::error_code ec;
+    return scan_ply(in, fs::file_size(path, ec));
+  }
   return {};
 }
 

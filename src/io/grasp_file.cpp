@@ -6,6 +6,7 @@
 
 #include <H5Cpp.h>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -75,6 +76,24 @@ void validate(const fs::path& path, const GraspDataset& d) {
     if (standard_dataset_names().count(name)) fail("extra dataset '" + name + "' clashes with a standard dataset");
     check_size(("extra dataset '" + name + "'").c_str(), values.size(), n_grasps);
   }
+  // No NaN or infinity in a grasp file: every number must be finite.
+  auto check_finite = [&](const std::string& name, const double* values, size_t count) {
+    for (size_t i = 0; i < count; ++i)
+      if (!std::isfinite(values[i]))
+        throw Error(path.string() + ": cannot write grasp file: " + name + " holds a non-finite value (entry " +
+                    std::to_string(i) + ")");
+  };
+  check_finite("root_pose", d.root_pose.data(), d.root_pose.size());
+  check_finite("joints", d.joints.data(), d.joints.size());
+  check_finite("energy", d.energy.data(), d.energy.size());
+  check_finite("energy_terms", d.energy_terms.data(), d.energy_terms.size());
+  check_finite("contact_points", d.contact_points.data(), d.contact_points.size());
+  check_finite("contact_normals", d.contact_normals.data(), d.contact_normals.size());
+  check_finite("contact_forces", d.contact_forces.data(), d.contact_forces.size());
+  check_finite("closing_delta", d.closing_delta.data(), d.closing_delta.size());
+  for (const auto& [name, values] : d.extra) check_finite("extra dataset '" + name + "'", values.data(), values.size());
+  check_finite("attribute 'scale'", &d.scale, 1);
+  check_finite("attribute 'object_center'", d.object_center.data(), 3);
 }
 
 void write_contents(H5::H5File& file, const GraspDataset& d) {

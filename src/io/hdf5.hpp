@@ -24,6 +24,7 @@ std::string describe(const H5::Exception& e);
 // The bytes of a whole HDF5 file built in memory (core driver, no disk access) by fill(file), for the
 // atomic writer (io/atomic_file.hpp) to put on disk. Its objects record no creation or modification
 // times, so the same content gives the same bytes: reruns and resumed jobs reproduce their files exactly.
+// (The default, earliest file format: libhdf5 1.10.8 takes inconsistent images of the checksummed formats.)
 // Call under mutex(); H5::Exception propagates.
 std::string file_image(const std::function<void(H5::H5File&)>& fill);
 

@@ -43,7 +43,7 @@ json tests_to_json(const Tests& tests) {
 
 // A JSON value in an error message: one line, at most 60 characters.
 std::string shown(const json& v) {
-  std::string text = v.dump();
+  std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);  // invalid UTF-8 shown as U+FFFD
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
 }
@@ -68,15 +68,24 @@ void assign(bool& f, const json& v, const std::string& key) {
   if (!v.is_boolean()) bad_value(key, v, "true or false");
   f = v.get<bool>();
 }
+// A protocol's strings go to report.json and eval files: they must be UTF-8.
+bool valid_utf8(const json& v) {
+  try {
+    (void)v.dump();
+    return true;
+  } catch (const json::type_error&) {
+    return false;
+  }
+}
 void assign(std::string& f, const json& v, const std::string& key) {
-  if (!v.is_string()) bad_value(key, v, "a string");
+  if (!v.is_string() || !valid_utf8(v)) bad_value(key, v, "a UTF-8 string");
   f = v.get<std::string>();
 }
 void assign(std::vector<std::string>& f, const json& v, const std::string& key) {
   if (!v.is_array()) bad_value(key, v, "a list of strings");
   std::vector<std::string> out;
   for (const auto& e : v) {
-    if (!e.is_string()) bad_value(key, v, "a list of strings");
+    if (!e.is_string() || !valid_utf8(e)) bad_value(key, v, "a list of UTF-8 strings");
     out.push_back(e.get<std::string>());
   }
   f = std::move(out);
