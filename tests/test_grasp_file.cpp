@@ -7,8 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <fcntl.h>
 #include <fstream>
 #include <random>
+#include <sys/wait.h>
+#include <thread>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -220,6 +226,70 @@ TEST_F(GraspFileTest, FailedWriteKeepsOldFileAndLeavesNoTemp) {
   EXPECT_EQ(folder_entries(), std::vector<std::string>{"grasps.h5"});
   EXPECT_EQ(sha256_file(path), old_hash);
   expect_equal(d, read_grasp_file(path));
+}
+
+TEST_F(GraspFileTest, NonFiniteValuesRejectedWithoutWriting) {
+  const fs::path path = dir_ / "grasps.h5";
+  auto nan_energy = random_dataset(5, 16, 12, 4, 5);
+  nan_energy.energy[3] = std::nan("");
+  expect_error([&] { write_grasp_file(path, nan_energy); }, {path.string(), "energy", "non-finite", "entry 3"});
+  auto inf_normal = random_dataset(5, 16, 12, 4, 5);
+  inf_normal.contact_normals[7] = -INFINITY;
+  expect_error([&] { write_grasp_file(path, inf_normal); }, {path.string(), "contact_normals", "non-finite"});
+  auto nan_extra = random_dataset(5, 16, 12, 4, 5);
+  nan_extra.extra["valid"][0] = std::nan("");
+  expect_error([&] { write_grasp_file(path, nan_extra); }, {path.string(), "valid", "non-finite"});
+  EXPECT_TRUE(folder_entries().empty());
+}
+
+// The same content gives the same bytes (no object times in the file): reruns reproduce their files.
+TEST_F(GraspFileTest, SameContentSameBytes) {
+  const auto d = random_dataset(7, 16, 12, 8, 9);
+  write_grasp_file(dir_ / "a.h5", d);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a later second, for any time stamp
+  write_grasp_file(dir_ / "b.h5", d);
+  EXPECT_TRUE(test::read_text(dir_ / "a.h5") == test::read_text(dir_ / "b.h5"));
+  EXPECT_FALSE(test::read_text(dir_ / "a.h5").empty());
+}
+
+// A writer killed with SIGKILL halfway leaves nothing in the folder (an unnamed O_TMPFILE file until the
+// content is complete) and the previous file intact.
+TEST_F(GraspFileTest, KilledWriterLeavesNothingBehind) {
+  const int probe = ::open(dir_.c_str(), O_TMPFILE | O_WRONLY, 0600);
+  if (probe < 0) GTEST_SKIP() << "the file system of " << dir_ << " has no O_TMPFILE (a killed writer would leave a hidden temporary)";
+  ::close(probe);
+  const fs::path path = dir_ / "grasps.h5";
+  write_grasp_file(path, random_dataset(5, 16, 12, 4, 6));
+  const std::string before = test::read_text(path);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    write_file_atomically(path, [](const fs::path& tmp) {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << std::string(1 << 20, 'x') << std::flush;
+      ::raise(SIGKILL);
+    });
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_EQ(folder_entries(), std::vector<std::string>{"grasps.h5"});
+  EXPECT_TRUE(test::read_text(path) == before);
+}
+
+// A full disk (a small tmpfs): one line with the OS's reason, the previous file kept, no partial file.
+TEST_F(GraspFileTest, FullDiskIsAnErrorAndKeepsTheOldFile) {
+  test::TmpfsMount disk(dir_ / "disk", 64 << 10);
+  if (!disk.ok()) GTEST_SKIP() << disk.why();
+  const fs::path path = disk.path() / "grasps.h5";
+  write_grasp_file(path, random_dataset(2, 16, 12, 4, 6));
+  const std::string before = test::read_text(path);
+  expect_error([&] { write_grasp_file(path, random_dataset(400, 16, 12, 8, 6)); }, {path.string(), "No space left on device"});
+  EXPECT_TRUE(test::read_text(path) == before);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(disk.path())) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"grasps.h5"});
 }
 
 TEST_F(GraspFileTest, WriteTextAtomically) {
