@@ -410,5 +410,18 @@ print("ok")
   EXPECT_EQ(out, "ok\n") << err;
 }
 
+// A file written by another tool with a NaN in it is refused on reading, naming the dataset and entry.
+TEST_F(GraspFileTest, NonFiniteValuesRefusedOnReading) {
+  const std::string python = python_with_h5py();
+  if (python.empty()) GTEST_SKIP() << "h5py not importable";
+  const fs::path path = dir_ / "nan.h5";
+  write_grasp_file(path, random_dataset(5, 16, 12, 4, 5));
+  std::string out, err;
+  ASSERT_EQ(test::run_command(python + " -c \"import h5py, numpy as np; f = h5py.File('" + path.string() +
+                                  "', 'r+'); e = f['energy']; e[1] = np.nan; f.close()\"", &out, &err), 0) << err;
+  expect_error([&] { read_grasp_file(path); }, {path.string(), "energy holds a non-finite value (entry 1)"});
+  EXPECT_NO_THROW(read_grasp_file_attributes(path));  // attributes only: a resume check still works
+}
+
 }  // namespace
 }  // namespace graspqp

@@ -2,6 +2,7 @@
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
+#include <graspqp/io/json_file.hpp>
 #include <graspqp/sim/evaluate.hpp>
 #include <graspqp/version.hpp>
 
@@ -350,6 +351,7 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
                                   {"synthesis_seconds", r.synthesis_seconds},
                                   {"energy_cpu_seconds", r.energy_cpu_seconds},
                                   {"validation_seconds", r.validation_seconds}});
+  check_finite_numbers(summary, (o.out / "summary.json").string());
   write_text_atomically(o.out / "summary.json", summary.dump(2) + "\n");
   return reports;
 }
