@@ -1,8 +1,17 @@
 # Thin wrapper over CMake. `make demo` and `make test` install missing Debian packages first.
 BUILD ?= build
 JOBS ?= $(shell nproc)
+# Hardened builds (docs/hardening.md): libFuzzer targets (clang) and the sanitizer build of the suite.
+FUZZ_BUILD ?= build-fuzz
+ASAN_BUILD ?= build-asan
+FUZZ_CXX ?= clang++-14
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 4
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/sanitizer/lsan.supp:print_suppressions=0 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps configure build demo test bench python clean
+.PHONY: all deps configure build demo test bench python clean fuzz-build fuzz test-sanitize
 
 all: build
 
@@ -18,8 +27,23 @@ build: configure
 demo: build
 	@bash scripts/demo.sh $(BUILD)
 
-test: build
+# The suite, then every fuzz target for a few seconds (after replaying its saved crashes).
+test: build fuzz-build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Release -DGRASPQP_FUZZ=ON -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) > /dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz: fuzz-build
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer (not part of `make test`).
+test-sanitize: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Release -DGRASPQP_SANITIZE=ON > /dev/null
+	@$(SANITIZER_ENV) cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
 
 bench: build
 	@bash scripts/bench.sh $(BUILD)
@@ -34,4 +58,4 @@ python: build
 	@$(VENV)/bin/python -c "import graspqp; print('graspqp', graspqp.__version__, 'installed in $(VENV):', graspqp.__file__)"
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)

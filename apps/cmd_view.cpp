@@ -62,7 +62,8 @@ Handler add_view_command(CLI::App& app) {
       vo.best = o->best;
       if (!o->index.empty()) {
         for (double v : parse_number_list(o->index, "--index")) {
-          if (v != std::floor(v) || v < 0) throw Error("--index: '" + std::to_string(v) + "' is not a row number (0-based)");
+          if (v != std::floor(v) || v < 0 || v > 2147483647)
+            throw Error("--index: '" + std::to_string(v) + "' is not a row number (0-based)");
           if (std::find(vo.indices.begin(), vo.indices.end(), static_cast<int>(v)) == vo.indices.end())
             vo.indices.push_back(static_cast<int>(v));
         }

@@ -12,6 +12,17 @@ import os
 import sys
 
 
+def save(fig, out, name, dpi):
+    """Writes the figure atomically (a temporary in the same folder, then renamed): never a partial PNG."""
+    tmp = os.path.join(out, f".{name}.tmp.{os.getpid()}")
+    try:
+        fig.savefig(tmp, dpi=dpi, format="png")
+        os.replace(tmp, os.path.join(out, name))
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -50,7 +61,7 @@ def main():
     ax.set_title(f"Success by object, protocol {protocol}")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "success_by_object.png"), dpi=110)
+    save(fig, out, "success_by_object.png", 110)
     plt.close(fig)
     written.append("success_by_object.png")
 
@@ -67,9 +78,10 @@ def main():
             continue
         with h:
             success = h["success"][()].astype(bool)
-            pen = 1e3 * h["penetration_depth"][()]
-            pen_ok.extend(pen[success & np.isfinite(pen)])
-            pen_fail.extend(pen[~success & np.isfinite(pen)])
+            if "penetration_depth" in h:  # absent when evaluated with --no-analytic
+                pen = 1e3 * h["penetration_depth"][()]
+                pen_ok.extend(pen[success & np.isfinite(pen)])
+                pen_fail.extend(pen[~success & np.isfinite(pen)])
             j = h["joints"][()]
             names = [n.decode() if isinstance(n, bytes) else str(n) for n in h["joints"].attrs["joint_names"]]
             limits = h["joints"].attrs["limits"]
@@ -88,7 +100,7 @@ def main():
         ax.set_title("Penetration depth")
         ax.legend(fontsize=8)
         fig.tight_layout()
-        fig.savefig(os.path.join(out, "penetration_histogram.png"), dpi=110)
+        save(fig, out, "penetration_histogram.png", 110)
         plt.close(fig)
         written.append("penetration_histogram.png")
 
@@ -108,13 +120,15 @@ def main():
                 ax.axis("off")
                 continue
             lo, hi = entry["limits"][0][k], entry["limits"][1][k]
+            if not hi > lo:  # equal limits: one narrow bin
+                hi = lo + 1e-6
             ax.hist(np.clip(q[:, k], lo, hi), bins=np.linspace(lo, hi, 33))
             ax.set_title(entry["names"][k], fontsize=8)
             ax.tick_params(labelsize=7)
         fig.suptitle(f"{hand}: joint values of successful grasps ({len(q)})")
         fig.tight_layout()
         name = f"joints_{hand}.png"
-        fig.savefig(os.path.join(out, name), dpi=100)
+        save(fig, out, name, 100)
         plt.close(fig)
         written.append(name)
 

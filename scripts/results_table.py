@@ -27,7 +27,8 @@ def pooled_penetration_median(rep, report_path, group):
         if not os.path.exists(path):  # relative to the report's folder
             path = os.path.join(os.path.dirname(report_path), os.path.relpath(path, os.path.dirname(path)))
         with h5py.File(path, "r") as h:
-            values.extend(h["penetration_depth"][()] * 1000)
+            if "penetration_depth" in h:  # absent when evaluated with --no-analytic
+                values.extend(h["penetration_depth"][()] * 1000)
     values = [v for v in values if np.isfinite(v)]
     return float(np.median(values)) if values else None
 

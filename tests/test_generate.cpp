@@ -270,6 +270,11 @@ TEST(Generate, DiscoversObjectsAndLayouts) {
   for (const auto& o : objects)
     if (o.name == "core-bottle-1") EXPECT_EQ(o.path.filename(), "remeshed.obj");
   EXPECT_THROW(discover_objects(root / "nope"), Error);
+  // Linked folders are followed, each once: a link back up the tree (a loop) and a second link to the
+  // same folder add nothing.
+  fs::create_directory_symlink(root, root / "ycb" / "mug" / "loop");
+  fs::create_directory_symlink(root / "ycb", root / "ycb_again");
+  EXPECT_EQ(discover_objects(root).size(), 3u);
   fs::remove_all(root);
 }
 

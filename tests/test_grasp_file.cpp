@@ -8,10 +8,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
+#include <csignal>
+#include <fcntl.h>
 #include <fstream>
 #include <random>
-#include <sstream>
+#include <sys/wait.h>
 #include <thread>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -219,17 +223,75 @@ TEST_F(GraspFileTest, FailedWriteKeepsOldFileAndLeavesNoTemp) {
   EXPECT_THROW(write_file_atomically(path,
                                      [&](const fs::path& tmp) {
                                        seen_tmp = tmp;
-                                       EXPECT_EQ(tmp.parent_path(), path.parent_path());
-                                       EXPECT_EQ(tmp.filename().string().rfind(".grasps.h5.tmp.", 0), 0u) << tmp;
+                                       // An unnamed file of the folder (O_TMPFILE, reached through /proc) or,
+                                       // where the file system has none, a hidden temporary beside the file.
+                                       if (tmp.parent_path() != "/proc/self/fd") {
+                                         EXPECT_EQ(tmp.parent_path(), path.parent_path());
+                                         EXPECT_EQ(tmp.filename().string().rfind(".grasps.h5.tmp.", 0), 0u) << tmp;
+                                       }
                                        std::ofstream(tmp, std::ios::trunc) << "half-written garbage";
                                        throw std::runtime_error("writer failed midway");
                                      }),
                std::runtime_error);
   EXPECT_FALSE(seen_tmp.empty());
-  EXPECT_FALSE(fs::exists(seen_tmp));
+  if (seen_tmp.parent_path() != "/proc/self/fd") EXPECT_FALSE(fs::exists(seen_tmp));
   EXPECT_EQ(folder_entries(), std::vector<std::string>{"grasps.h5"});
   EXPECT_EQ(sha256_file(path), old_hash);
   expect_equal(d, read_grasp_file(path));
+}
+
+TEST_F(GraspFileTest, NonFiniteValuesRejectedWithoutWriting) {
+  const fs::path path = dir_ / "grasps.h5";
+  auto nan_energy = random_dataset(5, 16, 12, 4, 5);
+  nan_energy.energy[3] = std::nan("");
+  expect_error([&] { write_grasp_file(path, nan_energy); }, {path.string(), "energy", "non-finite", "entry 3"});
+  auto inf_normal = random_dataset(5, 16, 12, 4, 5);
+  inf_normal.contact_normals[7] = -INFINITY;
+  expect_error([&] { write_grasp_file(path, inf_normal); }, {path.string(), "contact_normals", "non-finite"});
+  auto nan_extra = random_dataset(5, 16, 12, 4, 5);
+  nan_extra.extra["valid"][0] = std::nan("");
+  expect_error([&] { write_grasp_file(path, nan_extra); }, {path.string(), "valid", "non-finite"});
+  EXPECT_TRUE(folder_entries().empty());
+}
+
+// A writer killed with SIGKILL halfway leaves nothing in the folder (an unnamed O_TMPFILE file until the
+// content is complete) and the previous file intact.
+TEST_F(GraspFileTest, KilledWriterLeavesNothingBehind) {
+  const int probe = ::open(dir_.c_str(), O_TMPFILE | O_WRONLY, 0600);
+  if (probe < 0) GTEST_SKIP() << "the file system of " << dir_ << " has no O_TMPFILE (a killed writer would leave a hidden temporary)";
+  ::close(probe);
+  const fs::path path = dir_ / "grasps.h5";
+  write_grasp_file(path, random_dataset(5, 16, 12, 4, 6));
+  const std::string before = test::read_text(path);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    write_file_atomically(path, [](const fs::path& tmp) {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << std::string(1 << 20, 'x') << std::flush;
+      ::raise(SIGKILL);
+    });
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_EQ(folder_entries(), std::vector<std::string>{"grasps.h5"});
+  EXPECT_TRUE(test::read_text(path) == before);
+}
+
+// A full disk (a small tmpfs): one line with the OS's reason, the previous file kept, no partial file.
+TEST_F(GraspFileTest, FullDiskIsAnErrorAndKeepsTheOldFile) {
+  test::TmpfsMount disk(dir_ / "disk", 64 << 10);
+  if (!disk.ok()) GTEST_SKIP() << disk.why();
+  const fs::path path = disk.path() / "grasps.h5";
+  write_grasp_file(path, random_dataset(2, 16, 12, 4, 6));
+  const std::string before = test::read_text(path);
+  expect_error([&] { write_grasp_file(path, random_dataset(400, 16, 12, 8, 6)); }, {path.string(), "No space left on device"});
+  EXPECT_TRUE(test::read_text(path) == before);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(disk.path())) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"grasps.h5"});
 }
 
 TEST_F(GraspFileTest, WriteTextAtomically) {
@@ -348,6 +410,19 @@ print("ok")
       test::run_command(python + " " + script.string() + " " + path.string() + " " + empty_path.string(), &out, &err);
   EXPECT_EQ(rc, 0) << out << err;
   EXPECT_EQ(out, "ok\n") << err;
+}
+
+// A file written by another tool with a NaN in it is refused on reading, naming the dataset and entry.
+TEST_F(GraspFileTest, NonFiniteValuesRefusedOnReading) {
+  const std::string python = python_with_h5py();
+  if (python.empty()) GTEST_SKIP() << "h5py not importable";
+  const fs::path path = dir_ / "nan.h5";
+  write_grasp_file(path, random_dataset(5, 16, 12, 4, 5));
+  std::string out, err;
+  ASSERT_EQ(test::run_command(python + " -c \"import h5py, numpy as np; f = h5py.File('" + path.string() +
+                                  "', 'r+'); e = f['energy']; e[1] = np.nan; f.close()\"", &out, &err), 0) << err;
+  expect_error([&] { read_grasp_file(path); }, {path.string(), "energy holds a non-finite value (entry 1)"});
+  EXPECT_NO_THROW(read_grasp_file_attributes(path));  // attributes only: a resume check still works
 }
 
 }  // namespace

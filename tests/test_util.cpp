@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <cerrno>
+#include <cstring>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +45,27 @@ std::string read_text(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+TmpfsMount::TmpfsMount(const std::filesystem::path& dir, size_t bytes) : path_(dir) {
+  std::filesystem::create_directories(path_);
+  const std::string options = "size=" + std::to_string(bytes) + ",mode=0755";
+  if (::mount("graspqp_test", path_.c_str(), "tmpfs", 0, options.c_str()) == 0) ok_ = true;
+  else why_ = std::string("cannot mount a tmpfs (") + std::strerror(errno) + "; needs root with CAP_SYS_ADMIN)";
+}
+
+TmpfsMount::~TmpfsMount() {
+  if (ok_) ::umount2(path_.c_str(), MNT_DETACH);
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+bool TmpfsMount::remount(size_t bytes, bool read_only) {
+  const std::string options = "size=" + std::to_string(bytes);
+  if (::mount("graspqp_test", path_.c_str(), "tmpfs", MS_REMOUNT | (read_only ? MS_RDONLY : 0), options.c_str()) == 0)
+    return true;
+  why_ = std::string("cannot remount the tmpfs (") + std::strerror(errno) + ")";
+  return false;
 }
 
 }  // namespace graspqp::test

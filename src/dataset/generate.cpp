@@ -3,6 +3,7 @@
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
+#include <graspqp/io/json_file.hpp>
 #include <graspqp/sim/evaluate.hpp>
 #include <graspqp/version.hpp>
 
@@ -90,10 +91,18 @@ std::vector<ObjectSource> discover_objects(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(dir.string() + ": not a directory");
   std::vector<fs::path> files;
+  // Symbolic links to folders are followed (datasets are often assembled from links), each folder once:
+  // a link back up the tree would otherwise be walked forever.
+  std::set<fs::path> visited = {fs::canonical(dir, ec)};
   for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
-    if (it->is_regular_file() && is_mesh_file(it->path())) files.push_back(it->path());
+    if (it->is_directory(ec)) {
+      if (!visited.insert(fs::canonical(it->path(), ec)).second || ec) it.disable_recursion_pending();
+      ec.clear();
+      continue;
+    }
+    if (it->is_regular_file(ec) && is_mesh_file(it->path())) files.push_back(it->path());
   }
   if (ec) throw Error(dir.string() + ": cannot be listed (" + ec.message() + ")");
   std::sort(files.begin(), files.end());
@@ -182,6 +191,12 @@ GenerationSetup prepare_generation(const GenerateOptions& options, std::shared_p
   s.options.init = apply_init_settings(apply_init_settings(options.init, s.hand->init_defaults), options.init_overrides);
   s.type = &s.hand->grasp_type(s.options.grasp_type);  // throws for an unknown grasp type
   if (s.type->candidates.empty()) throw Error("hand '" + s.hand->name + "' has no contact candidates");
+  // Each contact of a grasp is a distinct candidate: more contacts than candidates would repeat some.
+  const int n_candidates = static_cast<int>(s.type->candidates.size());
+  if (s.options.contacts > n_candidates)
+    throw Error("--contacts must be in [1, " + std::to_string(n_candidates) + "] for hand '" + s.hand->name +
+                "', grasp type '" + s.options.grasp_type + "' (its contact candidates; got " +
+                std::to_string(s.options.contacts) + ")");
   if (s.options.validate) validate_protocol(*s.options.validate);
   s.parameters = generation_parameters(s.options);
   s.parameters_text = s.parameters.dump();
@@ -386,6 +401,7 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
                                   {"synthesis_seconds", r.synthesis_seconds},
                                   {"energy_cpu_seconds", r.energy_cpu_seconds},
                                   {"validation_seconds", r.validation_seconds}});
+  check_finite_numbers(summary, (o.out / "summary.json").string());
   write_text_atomically(o.out / "summary.json", summary.dump(2) + "\n");
   return reports;
 }

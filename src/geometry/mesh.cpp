@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "geometry/mesh_scan.hpp"
+
 namespace graspqp {
 
 namespace fs = std::filesystem;
@@ -75,29 +77,66 @@ Eigen::Matrix4d to_eigen(const aiMatrix4x4& m) {
   return out;
 }
 
+// The imported scene before post-processing: meshes and faces that exist, indices in range, every face at
+// least one index.
+void check_scene(const fs::path& path, const aiScene& scene) {
+  if (scene.mNumMeshes > 0 && !scene.mMeshes) fail(path, "malformed mesh (no mesh data)");
+  for (unsigned m = 0; m < scene.mNumMeshes; ++m) {
+    const aiMesh* mesh = scene.mMeshes[m];
+    if (!mesh || (mesh->mNumVertices > 0 && !mesh->mVertices) || (mesh->mNumFaces > 0 && !mesh->mFaces))
+      fail(path, "malformed mesh (missing vertex or face data)");
+    for (unsigned f = 0; f < mesh->mNumFaces; ++f) {
+      const aiFace& face = mesh->mFaces[f];
+      if (face.mNumIndices == 0 || !face.mIndices) fail(path, "malformed mesh (a face without vertices)");
+      for (unsigned k = 0; k < face.mNumIndices; ++k)
+        if (face.mIndices[k] >= mesh->mNumVertices) fail(path, "a face refers to a vertex the mesh does not have");
+    }
+  }
+}
+
+std::string too_big(const char* what, long long count, long long limit) {
+  return std::string("mesh too large: ") + std::to_string(count) + " " + what + ", more than the limit of " +
+         std::to_string(limit) + " (docs/hardening.md)";
+}
+
 // Appends the triangles of every mesh referenced by `node` and its children, with the accumulated
-// node transform applied (Collada files nest several transformed nodes).
-void collect_node(const aiScene& scene, const aiNode& node, const Eigen::Matrix4d& parent, TriangleMesh& out) {
+// node transform applied (Collada files nest several transformed nodes). Refuses, before appending, a
+// mesh that would take the total over the limits (a scene may reference one mesh from many nodes).
+void collect_node(const fs::path& path, const aiScene& scene, const aiNode& node, const Eigen::Matrix4d& parent,
+                  TriangleMesh& out, int depth = 0) {
+  if (depth > 1000) fail(path, "scene nodes nested more than 1000 deep");
   const Eigen::Matrix4d world = parent * to_eigen(node.mTransformation);
   const Eigen::Matrix3d linear = world.topLeftCorner<3, 3>();
   const bool mirrored = linear.determinant() < 0;  // a mirroring node would turn the faces inside out
   for (unsigned i = 0; i < node.mNumMeshes; ++i) {
+    if (node.mMeshes[i] >= scene.mNumMeshes) fail(path, "a scene node names a mesh the file does not hold");
     const aiMesh& mesh = *scene.mMeshes[node.mMeshes[i]];
+    const long long vertices = static_cast<long long>(out.vertices.size()) + mesh.mNumVertices;
+    const long long faces = static_cast<long long>(out.faces.size()) + mesh.mNumFaces;
+    if (vertices > kMaxMeshVertices) fail(path, too_big("vertices", vertices, kMaxMeshVertices));
+    if (faces > kMaxMeshTriangles) fail(path, too_big("faces", faces, kMaxMeshTriangles));
     const int base = static_cast<int>(out.vertices.size());
     for (unsigned v = 0; v < mesh.mNumVertices; ++v) {
       const aiVector3D& p = mesh.mVertices[v];
       out.vertices.emplace_back(linear * Vec3(p.x, p.y, p.z) + world.topRightCorner<3, 1>());
     }
+    // Faces are triangles after assimp's triangulation; any polygon left is split into a fan (0, k, k + 1).
     for (unsigned f = 0; f < mesh.mNumFaces; ++f) {
       const aiFace& face = mesh.mFaces[f];
-      if (face.mNumIndices != 3) continue;  // points and lines carry no surface
-      Eigen::Vector3i t(base + static_cast<int>(face.mIndices[0]), base + static_cast<int>(face.mIndices[1]),
-                        base + static_cast<int>(face.mIndices[2]));
-      if (mirrored) std::swap(t[1], t[2]);
-      out.faces.push_back(t);
+      if (face.mNumIndices < 3) continue;  // points and lines carry no surface
+      for (unsigned k = 0; k < face.mNumIndices; ++k)
+        if (face.mIndices[k] >= mesh.mNumVertices) fail(path, "a face refers to a vertex the mesh does not have");
+      for (unsigned k = 1; k + 1 < face.mNumIndices; ++k) {
+        if (static_cast<long long>(out.faces.size()) >= kMaxMeshTriangles)
+          fail(path, too_big("triangles", kMaxMeshTriangles + 1ll, kMaxMeshTriangles));
+        Eigen::Vector3i t(base + static_cast<int>(face.mIndices[0]), base + static_cast<int>(face.mIndices[k]),
+                          base + static_cast<int>(face.mIndices[k + 1]));
+        if (mirrored) std::swap(t[1], t[2]);
+        out.faces.push_back(t);
+      }
     }
   }
-  for (unsigned c = 0; c < node.mNumChildren; ++c) collect_node(scene, *node.mChildren[c], world, out);
+  for (unsigned c = 0; c < node.mNumChildren; ++c) collect_node(path, scene, *node.mChildren[c], world, out, depth + 1);
 }
 
 }  // namespace
@@ -107,6 +146,15 @@ TriangleMesh load_mesh(const fs::path& path, const Vec3& scale) {
   if (!fs::exists(path, ec)) fail(path, "file not found");
   if (!fs::is_regular_file(path, ec)) fail(path, "not a regular file");
   if (!scale.allFinite() || (scale.array() == 0).any()) fail(path, "mesh scale must be finite and non-zero");
+  // Size limits before anything is parsed into memory.
+  const auto bytes = fs::file_size(path, ec);
+  if (!ec && bytes > static_cast<std::uintmax_t>(kMaxMeshFileBytes))
+    fail(path, "mesh file too large: " + std::to_string(bytes) + " bytes, more than the limit of " +
+                   std::to_string(kMaxMeshFileBytes) + " (docs/hardening.md)");
+  const mesh_scan::DeclaredSize declared = mesh_scan::scan(path);
+  if (declared.triangles > kMaxMeshTriangles) fail(path, too_big("triangles", declared.triangles, kMaxMeshTriangles));
+  if (declared.vertices > kMaxMeshVertices) fail(path, too_big("vertices", declared.vertices, kMaxMeshVertices));
+  if (!declared.problem.empty()) fail(path, declared.problem);
 
   Assimp::Importer importer;
   // Keep Collada geometry in the file's own frame: assimp would otherwise rotate Z_UP files to Y-up,
@@ -119,15 +167,21 @@ TriangleMesh load_mesh(const fs::path& path, const Vec3& scale) {
                                                           aiComponent_BONEWEIGHTS | aiComponent_ANIMATIONS |
                                                           aiComponent_TEXTURES | aiComponent_LIGHTS |
                                                           aiComponent_CAMERAS | aiComponent_MATERIALS);
-  const aiScene* scene = importer.ReadFile(
-      path.string(), aiProcess_RemoveComponent | aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
-  if (!scene || !scene->mRootNode) {
+  // Read without post-processing, check the scene, then post-process: assimp 5.2's post-processing steps
+  // crash or abort (assertions) on malformed faces that its importers let through (found by fuzzing;
+  // fuzz/crashes/mesh_ply/).
+  const aiScene* scene = importer.ReadFile(path.string(), 0);
+  auto cannot_read = [&] {
     const std::string why = one_line(importer.GetErrorString());
     fail(path, "cannot read mesh" + (why.empty() ? std::string() : " (" + why + ")"));
-  }
+  };
+  if (!scene || !scene->mRootNode) cannot_read();
+  check_scene(path, *scene);
+  scene = importer.ApplyPostProcessing(aiProcess_RemoveComponent | aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
+  if (!scene || !scene->mRootNode) cannot_read();
 
   TriangleMesh mesh;
-  collect_node(*scene, *scene->mRootNode, Eigen::Matrix4d::Identity(), mesh);
+  collect_node(path, *scene, *scene->mRootNode, Eigen::Matrix4d::Identity(), mesh);
   if (mesh.faces.empty()) fail(path, "no triangles");
   for (const auto& v : mesh.vertices)
     if (!v.allFinite()) fail(path, "non-finite vertex coordinates");

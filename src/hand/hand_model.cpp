@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -90,12 +91,38 @@ std::vector<std::string> bundled_hand_names() {
 
 namespace {
 
+// Typed reads of the hand's JSON files: a value of the wrong type or out of range is refused with the
+// file and the entry named (never a nlohmann exception, never a silent conversion).
+[[noreturn]] void json_fail(const fs::path& file, const std::string& what) { throw Error(file.string() + ": " + what); }
+
+double json_number(const json& v, const fs::path& file, const std::string& what) {
+  if (!v.is_number() || !std::isfinite(v.get<double>())) json_fail(file, what + " must be a finite number");
+  return v.get<double>();
+}
+
+int json_count(const json& v, const fs::path& file, const std::string& what, int max) {
+  if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > max)
+    json_fail(file, what + " must be an integer in [0, " + std::to_string(max) + "]");
+  return static_cast<int>(v.get<std::int64_t>());
+}
+
+std::string json_text(const json& v, const fs::path& file, const std::string& what) {
+  if (!v.is_string()) json_fail(file, what + " must be a string");
+  return v.get<std::string>();
+}
+
+const json& json_object(const json& v, const fs::path& file, const std::string& what) {
+  if (!v.is_object()) json_fail(file, what + " must be a JSON object");
+  return v;
+}
+
 Vec3 json_vec3(const json& j, const std::string& key, const Vec3& fallback, const fs::path& file) {
   if (!j.contains(key)) return fallback;
   const json& v = j.at(key);
   if (!v.is_array() || v.size() != 3 || !v[0].is_number() || !v[1].is_number() || !v[2].is_number())
     throw Error(file.string() + ": '" + key + "' must be an array of 3 numbers");
   Vec3 out(v[0].get<double>(), v[1].get<double>(), v[2].get<double>());
+  if (!out.allFinite() || !std::isfinite(out.norm())) throw Error(file.string() + ": '" + key + "' must be finite");
   if (out.norm() < 1e-12) throw Error(file.string() + ": '" + key + "' must not be zero");
   return out.normalized();
 }
@@ -141,6 +168,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   model.directory = resolve_hand_directory(name_or_path);
   const fs::path config_path = model.directory / "hand.json";
   const json config = read_json_file(config_path);
+  json_object(config, config_path, "the file");
   auto get_string = [&](const std::string& key, const std::string& fallback) {
     if (!config.contains(key)) return fallback;
     if (!config.at(key).is_string()) throw Error(config_path.string() + ": '" + key + "' must be a string");
@@ -151,6 +179,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   if (urdf_name.empty()) throw Error(config_path.string() + ": 'urdf' (the URDF file name) is missing");
   model.urdf_path = model.directory / urdf_name;
   const std::vector<fs::path> bases = urdf::asset_bases(model.directory, model.urdf_path, get_string("mesh_dir", "."));
+  if (config.contains("visual_as_collision") && !config.at("visual_as_collision").is_boolean())
+    throw Error(config_path.string() + ": 'visual_as_collision' must be true or false");
   const bool visual_as_collision = config.value("visual_as_collision", true);
   model.approach_axis = json_vec3(config, "approach_axis", Vec3::UnitZ(), config_path);
   model.up_axis = json_vec3(config, "up_axis", Vec3::UnitX(), config_path);
@@ -200,11 +230,14 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   // Couplings from hand.json for joints without mimic tags (e.g. Panda, Robotiq 2F-140).
   std::map<std::string, Coupling> couplings;
   if (config.contains("couplings")) {
+    if (!config.at("couplings").is_array()) throw Error(config_path.string() + ": 'couplings' must be a list");
     for (const auto& c : config.at("couplings")) {
-      if (!c.contains("joint") || !c.contains("follows"))
+      if (!c.is_object() || !c.contains("joint") || !c.contains("follows"))
         throw Error(config_path.string() + ": each coupling needs 'joint' and 'follows'");
-      Coupling cp{c.at("follows").get<std::string>(), c.value("multiplier", 1.0), c.value("offset", 0.0)};
-      const std::string jn = c.at("joint").get<std::string>();
+      Coupling cp{json_text(c.at("follows"), config_path, "coupling 'follows'"),
+                  c.contains("multiplier") ? json_number(c.at("multiplier"), config_path, "coupling 'multiplier'") : 1.0,
+                  c.contains("offset") ? json_number(c.at("offset"), config_path, "coupling 'offset'") : 0.0};
+      const std::string jn = json_text(c.at("joint"), config_path, "coupling 'joint'");
       if (!joint_by_name.count(jn)) throw Error(config_path.string() + ": coupling names unknown joint '" + jn + "'");
       if (!joint_by_name.count(cp.follows))
         throw Error(config_path.string() + ": coupling follows unknown joint '" + cp.follows + "'");
@@ -290,11 +323,11 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   // Default pose: hand.json "default_pose" {joint: value}, clamped to the limits.
   for (auto& j : model.joints) j.default_value = std::clamp(0.0, j.lower, j.upper);
   if (config.contains("default_pose")) {
-    for (const auto& [jn, v] : config.at("default_pose").items()) {
+    for (const auto& item : json_object(config.at("default_pose"), config_path, "'default_pose'").items()) {
+      const std::string jn = item.key();
       auto it = std::find_if(model.joints.begin(), model.joints.end(), [&](const ActuatedJoint& a) { return a.name == jn; });
       if (it == model.joints.end()) throw Error(config_path.string() + ": default_pose names unknown actuated joint '" + jn + "'");
-      if (!v.is_number()) throw Error(config_path.string() + ": default_pose of '" + jn + "' must be a number");
-      it->default_value = std::clamp(v.get<double>(), it->lower, it->upper);
+      it->default_value = std::clamp(json_number(item.value(), config_path, "default_pose of '" + jn + "'"), it->lower, it->upper);
     }
   }
 
@@ -348,6 +381,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   const fs::path spheres_path = model.directory / get_string("penetration_points", "penetration_points.json");
   if (fs::exists(spheres_path)) {
     const json spheres = read_json_file(spheres_path);
+    json_object(spheres, spheres_path, "the file");
     for (size_t l = 0; l < model.links.size(); ++l) {
       const LinkModel& link = model.links[l];
       if (!spheres.contains(link.name)) continue;
@@ -355,20 +389,24 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
         model.warnings.push_back(spheres_path.string() + ": spheres of link '" + link.name + "' ignored (link has no geometry)");
         continue;
       }
+      if (!spheres.at(link.name).is_array())
+        throw Error(spheres_path.string() + ": the spheres of link '" + link.name + "' must be a list");
       for (const auto& s : spheres.at(link.name)) {
+        const std::string what = "sphere of link '" + link.name + "'";
         if (!s.is_array() || (s.size() != 3 && s.size() != 4))
-          throw Error(spheres_path.string() + ": sphere of link '" + link.name + "' must be [x, y, z, r] or [x, y, z]");
+          throw Error(spheres_path.string() + ": " + what + " must be [x, y, z, r] or [x, y, z]");
         CollisionSphere sphere;
         sphere.link = static_cast<int>(l);
-        const Vec3 c(s[0].get<double>(), s[1].get<double>(), s[2].get<double>());
+        const Vec3 c(json_number(s[0], spheres_path, what), json_number(s[1], spheres_path, what),
+                     json_number(s[2], spheres_path, what));
         if (s.size() == 4) {
           sphere.center = link.annotation_frame * c;
-          sphere.radius = s[3].get<double>();
+          sphere.radius = json_number(s[3], spheres_path, what);
         } else {
           sphere.center = c;
           sphere.radius = 0.01;
         }
-        if (!(sphere.radius > 0))
+        if (!(sphere.radius > 0) || !sphere.center.allFinite())
           throw Error(spheres_path.string() + ": sphere of link '" + link.name + "' has a non-positive radius");
         model.spheres.push_back(sphere);
       }
@@ -383,6 +421,9 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   const fs::path types_path = model.directory / get_string("grasp_types", "eigengrasps.json");
   if (fs::exists(contacts_path)) {
     const json patches = read_json_file(contacts_path);
+    json_object(patches, contacts_path, "the file");
+    for (const auto& [ln, v] : patches.items())
+      if (!v.is_array()) throw Error(contacts_path.string() + ": the entries of link '" + ln + "' must be a list");
     for (const auto& [ln, v] : patches.items())
       if (model.link_index(ln) < 0) {
         if (!v.empty()) throw Error(contacts_path.string() + ": unknown link '" + ln + "'");
@@ -391,20 +432,24 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
     // Grasp type -> link -> number of points (absent: the contact_points.json count).
     std::vector<std::pair<std::string, std::map<std::string, int>>> types;
     json type_json = fs::exists(types_path) ? read_json_file(types_path) : json::object();
+    json_object(type_json, types_path, "the file");
     if (!type_json.contains("full")) {
       std::map<std::string, int> all;
       for (const auto& [ln, entries] : patches.items()) {
         int n = 0;
-        for (const auto& e : entries) n += e.size() == 2 ? e[1].get<int>() : 1;
+        for (const auto& e : entries)
+          n += e.is_array() && e.size() == 2 ? json_count(e[1], contacts_path, "the point count of link '" + ln + "'", 100000) : 1;
         if (n > 0) all[ln] = n;
       }
       types.emplace_back("full", all);
     }
     for (const auto& [tn, links] : type_json.items()) {
       std::map<std::string, int> counts;
-      for (const auto& [ln, spec] : links.items()) {
+      for (const auto& [ln, spec] : json_object(links, types_path, "grasp type '" + tn + "'").items()) {
         if (model.link_index(ln) < 0) throw Error(types_path.string() + ": grasp type '" + tn + "' names unknown link '" + ln + "'");
-        counts[ln] = spec.value("n_points", 0);
+        const std::string what = "grasp type '" + tn + "' link '" + ln + "'";
+        json_object(spec, types_path, what);
+        counts[ln] = spec.contains("n_points") ? json_count(spec.at("n_points"), types_path, what + " n_points", 100000) : 0;
       }
       if (tn == "full") types.insert(types.begin(), {tn, counts});
       else types.emplace_back(tn, counts);
@@ -421,6 +466,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
         if (!link.collision_sdf) throw Error(contacts_path.string() + ": link '" + link.name + "' has contacts but no geometry");
         for (const auto& entry : patches.at(link.name)) {
           std::vector<Vec3> points;
+          if (!entry.is_array())
+            throw Error(contacts_path.string() + ": entry of link '" + link.name + "' must be [mesh, n] or [x, y, z]");
           if (entry.size() == 2 && entry[0].is_string()) {
             const std::string mesh_name = entry[0].get<std::string>();
             const fs::path file = urdf::resolve_asset(mesh_name, bases);
@@ -428,7 +475,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
             auto pit = patch_cache.find(file.string());
             if (pit == patch_cache.end()) pit = patch_cache.emplace(file.string(), load_mesh(file)).first;
             // One patch per link in the shipped files; with several, the count applies to each.
-            const int n = cit->second > 0 ? cit->second : entry[1].get<int>();
+            const int n = cit->second > 0 ? cit->second
+                                          : json_count(entry[1], contacts_path, "the point count of link '" + link.name + "'", 100000);
             auto dense = sample_surface(pit->second, options.patch_samples, options.candidate_seed);
             std::vector<Vec3> dense_points;
             dense_points.reserve(dense.size());
@@ -441,7 +489,9 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
             const Mat3 scaled = link.annotation_frame.linear();
             origin.linear() = scaled * scaled.colwise().norm().cwiseInverse().asDiagonal();
             origin.translation() = link.annotation_frame.translation();
-            points.push_back(origin * Vec3(entry[0].get<double>(), entry[1].get<double>(), entry[2].get<double>()));
+            const std::string what = "contact point of link '" + link.name + "'";
+            points.push_back(origin * Vec3(json_number(entry[0], contacts_path, what), json_number(entry[1], contacts_path, what),
+                                           json_number(entry[2], contacts_path, what)));
           } else {
             throw Error(contacts_path.string() + ": entry of link '" + link.name + "' must be [mesh, n] or [x, y, z]");
           }
@@ -457,13 +507,20 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
           }
         }
       }
-      if (config.contains("grasp_type_init") && config.at("grasp_type_init").contains(tn))
-        for (const auto& [jn, v] : config.at("grasp_type_init").at(tn).items()) {
+      if (config.contains("grasp_type_init") &&
+          json_object(config.at("grasp_type_init"), config_path, "'grasp_type_init'").contains(tn))
+        for (const auto& item : json_object(config.at("grasp_type_init").at(tn), config_path, "grasp_type_init of '" + tn + "'").items()) {
+          const std::string jn = item.key();
+          const json& v = item.value();
           auto jt = std::find_if(model.joints.begin(), model.joints.end(), [&](const ActuatedJoint& a) { return a.name == jn; });
           if (jt == model.joints.end())
             throw Error(config_path.string() + ": grasp_type_init of '" + tn + "' names unknown joint '" + jn + "'");
           // "upper"/"lower" name the joint limit (e.g. curled unused fingers for pinch grasps).
-          gt.init_pose[jn] = v.is_string() ? (v.get<std::string>() == "upper" ? jt->upper : jt->lower) : v.get<double>();
+          const std::string what = "grasp_type_init of '" + tn + "' joint '" + jn + "'";
+          if (v.is_string() && v.get<std::string>() != "upper" && v.get<std::string>() != "lower")
+            throw Error(config_path.string() + ": " + what + " must be a number, \"upper\" or \"lower\"");
+          gt.init_pose[jn] = v.is_string() ? (v.get<std::string>() == "upper" ? jt->upper : jt->lower)
+                                           : json_number(v, config_path, what);
         }
       model.grasp_types.push_back(std::move(gt));
     }

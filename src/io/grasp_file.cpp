@@ -6,6 +6,7 @@
 
 #include <H5Cpp.h>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -36,6 +37,27 @@ std::string shape_text(const std::vector<hsize_t>& dims) {
   if (dims.size() == 1) s << ",";
   s << ")";
   return s.str();
+}
+
+// No NaN or infinity in a grasp file, written or read: "<field> holds a non-finite value (entry i)", or "".
+std::string non_finite_value(const GraspDataset& d) {
+  std::string where;
+  auto check = [&](const std::string& name, const double* values, size_t count) {
+    for (size_t i = 0; i < count && where.empty(); ++i)
+      if (!std::isfinite(values[i])) where = name + " holds a non-finite value (entry " + std::to_string(i) + ")";
+  };
+  check("root_pose", d.root_pose.data(), d.root_pose.size());
+  check("joints", d.joints.data(), d.joints.size());
+  check("energy", d.energy.data(), d.energy.size());
+  check("energy_terms", d.energy_terms.data(), d.energy_terms.size());
+  check("contact_points", d.contact_points.data(), d.contact_points.size());
+  check("contact_normals", d.contact_normals.data(), d.contact_normals.size());
+  check("contact_forces", d.contact_forces.data(), d.contact_forces.size());
+  check("closing_delta", d.closing_delta.data(), d.closing_delta.size());
+  for (const auto& [name, values] : d.extra) check("extra dataset '" + name + "'", values.data(), values.size());
+  check("attribute 'scale'", &d.scale, 1);
+  check("attribute 'object_center'", d.object_center.data(), 3);
+  return where;
 }
 
 // All shape checks before anything touches the disk, so a bad dataset never replaces a good file.
@@ -75,6 +97,8 @@ void validate(const fs::path& path, const GraspDataset& d) {
     if (standard_dataset_names().count(name)) fail("extra dataset '" + name + "' clashes with a standard dataset");
     check_size(("extra dataset '" + name + "'").c_str(), values.size(), n_grasps);
   }
+  if (const std::string where = non_finite_value(d); !where.empty())
+    throw Error(path.string() + ": cannot write grasp file: " + where);
 }
 
 void write_contents(H5::H5File& file, const GraspDataset& d) {
@@ -354,24 +378,26 @@ GraspDataset read_with(const fs::path& path, Fn&& fn) {
 
 void write_grasp_file(const fs::path& path, const GraspDataset& d) {
   validate(path, d);
-  std::lock_guard lock(hdf5::mutex());
-  hdf5::silence_errors();
-  write_file_atomically(path, [&](const fs::path& tmp) {
+  std::string image;
+  {
+    std::lock_guard lock(hdf5::mutex());
+    hdf5::silence_errors();
     try {
-      H5::H5File file = hdf5::create_file(tmp.string());
-      write_contents(file, d);
-      file.close();  // everything must be on disk before the atomic rename
+      image = hdf5::file_image([&](H5::H5File& file) { write_contents(file, d); });
     } catch (const H5::Exception& e) {
       throw Error(path.string() + ": cannot write grasp file: " + hdf5::describe(e));
     }
-  });
+  }
+  write_text_atomically(path, image);
 }
 
 GraspDataset read_grasp_file(const fs::path& path) {
-  return read_with(path, [](Reader& r, GraspDataset& d) {
+  GraspDataset d = read_with(path, [](Reader& r, GraspDataset& d) {
     r.read_attributes(d);
     r.read_datasets(d);
   });
+  if (const std::string where = non_finite_value(d); !where.empty()) throw Error(path.string() + ": " + where);
+  return d;
 }
 
 GraspDataset read_grasp_file_attributes(const fs::path& path) {

@@ -49,6 +49,35 @@ std::string describe(const H5::Exception& e) {
   return msg;
 }
 
+namespace {
+
+// Dataset creation properties without object times (see create_file).
+H5::DSetCreatPropList untimed_dataset() {
+  H5::DSetCreatPropList plist;
+  H5Pset_obj_track_times(plist.getId(), false);
+  return plist;
+}
+
+}  // namespace
+
+std::string file_image(const std::function<void(H5::H5File&)>& fill) {
+  H5::FileCreatPropList fcpl;
+  H5Pset_obj_track_times(fcpl.getId(), false);  // the root group
+  H5::FileAccPropList fapl;
+  H5Pset_fapl_core(fapl.getId(), 1 << 16, /*backing_store=*/false);
+  static unsigned long counter = 0;  // a distinct name per file (callers hold mutex())
+  H5::H5File file("graspqp-in-memory-" + std::to_string(++counter) + ".h5", H5F_ACC_TRUNC, fcpl, fapl);
+  fill(file);
+  file.flush(H5F_SCOPE_GLOBAL);
+  const ssize_t size = H5Fget_file_image(file.getId(), nullptr, 0);
+  if (size < 0) throw H5::FileIException("H5Fget_file_image", "cannot get the file image");
+  std::string image(static_cast<size_t>(size), '\0');
+  if (H5Fget_file_image(file.getId(), image.data(), image.size()) != size)
+    throw H5::FileIException("H5Fget_file_image", "cannot copy the file image");
+  file.close();
+  return image;
+}
+
 H5::StrType utf8_vlen_string_type() {
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   type.setCset(H5T_CSET_UTF8);
@@ -81,22 +110,6 @@ void write_numeric_attribute(H5::H5Object& obj, const std::string& name, const H
   H5::Attribute attr =
       obj.createAttribute(name, file_type, dims.empty() ? H5::DataSpace(H5S_SCALAR) : simple_space(dims));
   attr.write(memory_type, data);
-}
-
-namespace {
-// Object headers record creation and modification times by default; without them the same contents give
-// the same bytes (a dataset's files are compared by SHA-256 across runs, shards and ranks).
-H5::DSetCreatPropList untimed_dataset() {
-  H5::DSetCreatPropList plist;
-  H5Pset_obj_track_times(plist.getId(), false);
-  return plist;
-}
-}  // namespace
-
-H5::H5File create_file(const std::string& path) {
-  H5::FileCreatPropList fcpl;
-  H5Pset_obj_track_times(fcpl.getId(), false);  // the root group's header
-  return H5::H5File(path, H5F_ACC_TRUNC, fcpl);
 }
 
 void write_numeric_dataset(H5::H5File& file, const std::string& name, const std::vector<hsize_t>& dims,

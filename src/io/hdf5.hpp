@@ -3,6 +3,7 @@
 // HDF5's headers are not part of the public interface.
 #include <H5Cpp.h>
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -20,12 +21,15 @@ void silence_errors();
 // "HDF5 error (<call>): <innermost reason>", e.g. "... : No space left on device".
 std::string describe(const H5::Exception& e);
 
+// The bytes of a whole HDF5 file built in memory (core driver, no disk access) by fill(file), for the
+// atomic writer (io/atomic_file.hpp) to put on disk. Its objects record no creation or modification
+// times, so the same content gives the same bytes: reruns and resumed jobs reproduce their files exactly.
+// (The default, earliest file format: libhdf5 1.10.8 takes inconsistent images of the checksummed formats.)
+// Call under mutex(); H5::Exception propagates.
+std::string file_image(const std::function<void(H5::H5File&)>& fill);
+
 H5::StrType utf8_vlen_string_type();
 H5::DataSpace simple_space(const std::vector<hsize_t>& dims);
-
-// A new (truncated) file whose objects record no times, so equal contents give equal bytes; datasets
-// written below record none either.
-H5::H5File create_file(const std::string& path);
 
 void write_string_attribute(H5::H5Object& obj, const std::string& name, const std::string& value);
 void write_string_array_attribute(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& values);

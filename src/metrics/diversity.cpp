@@ -21,9 +21,10 @@ double histogram_entropy(const std::vector<double>& values, double lower, double
   std::vector<long> count(bins, 0);
   const double width = upper - lower;
   for (double v : values) {
+    // Values outside the limits go to the edge bins (clamped as doubles: a far value must not overflow int).
     int b = 0;
-    if (width > 0 && std::isfinite(v)) b = static_cast<int>(std::floor((v - lower) / width * bins));
-    b = std::clamp(b, 0, bins - 1);
+    if (width > 0 && std::isfinite(v))
+      b = static_cast<int>(std::clamp(std::floor((v - lower) / width * bins), 0.0, static_cast<double>(bins - 1)));
     ++count[b];
   }
   double h = 0;
@@ -85,7 +86,10 @@ int count_unique_grasps(const Eigen::MatrixXd& root_pose, const Eigen::MatrixXd&
   for (int i = 0; i < root_pose.rows(); ++i) {
     std::vector<long long> key;
     key.reserve(6 + joints.cols());
-    auto put = [&](double v, double q) { key.push_back(static_cast<long long>(std::nearbyint(v / q))); };
+    auto put = [&](double v, double q) {  // clamped as doubles: a far value must not overflow the bin index
+      const double bin = std::nearbyint(v / q);
+      key.push_back(std::isfinite(bin) ? static_cast<long long>(std::clamp(bin, -1e18, 1e18)) : 0);
+    };
     for (int k = 0; k < 3; ++k) put(root_pose(i, k), qpos);
     const Eigen::Vector3d e = euler_xyz(root_pose.row(i).segment<4>(3).transpose());
     for (int k = 0; k < 3; ++k) put(e[k], qrot);

@@ -1,7 +1,15 @@
 #include <graspqp/geometry/sampling.hpp>
 #include <graspqp/metrics/grasp_metrics.hpp>
+#include <graspqp/ranges.hpp>
 
 namespace graspqp {
+
+void validate_metrics_options(const GraspMetricsOptions& o) {
+  require_range("--contact-threshold", o.contact_threshold, 0, 0.1, " m");
+  require_positive("--friction (Q1)", o.q1.friction, 10);
+  require_range("Q1 cone edges", o.q1.cone_edges, 3, 64);
+  require_range("dense samples", o.dense_samples, 1, 1e7);
+}
 
 DenseObjectSample dense_object_sample(const ObjectModel& object, const GraspMetricsOptions& options) {
   DenseObjectSample d;

@@ -1,4 +1,5 @@
 // The per-grasp results file of the physics evaluation (<name>.eval.h5).
+#include <graspqp/check.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/report/eval_file.hpp>
@@ -6,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "io/hdf5.hpp"
@@ -31,6 +34,8 @@ void i32_dataset(H5::H5File& f, const std::string& name, const std::vector<int>&
 
 void write_eval_file(const EvalFileRecord& r, const EvalOptions& options) {
   const size_t n = r.results.size();
+  GRASPQP_CHECK(static_cast<size_t>(r.root_pose.rows()) == n && static_cast<size_t>(r.joints.rows()) == n,
+                r.output.string() + ": one result per grasp");
   const auto names = protocol_test_names(options.protocol);
   std::vector<int> success, any, all, ok_any, ok_all, prefiltered, contacts, warnings;
   std::vector<double> tests, trans, rot, settle, init_pen, pen, cd_mean, cd_max, spen, q1;
@@ -56,13 +61,30 @@ void write_eval_file(const EvalFileRecord& r, const EvalOptions& options) {
     q1.push_back(g.q1);
     errors.push_back(g.error);
   }
+  // No NaN or infinity reaches the file: the analytic metrics (NaN when not computed) are written only when
+  // they were computed for every grasp; every other value must be finite.
+  auto all_finite = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+  };
+  auto none_finite = [](const std::vector<double>& v) {
+    return std::none_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+  };
+  const bool analytic = all_finite(pen) && all_finite(cd_mean) && all_finite(cd_max) && all_finite(spen) && all_finite(q1);
+  GRASPQP_CHECK(analytic || (none_finite(pen) && none_finite(cd_mean) && none_finite(cd_max) && none_finite(spen) &&
+                             none_finite(q1)),
+                r.output.string() + ": analytic metrics computed for some grasps only");
+  for (const auto* v : {&tests, &trans, &rot, &settle, &init_pen})
+    GRASPQP_CHECK(all_finite(*v), r.output.string() + ": a non-finite simulation result");
+  GRASPQP_CHECK(r.root_pose.allFinite() && r.joints.allFinite() && r.lower.allFinite() && r.upper.allFinite(),
+                r.output.string() + ": a non-finite grasp");
   const json protocol = protocol_to_json(options.protocol);
   const json opts = eval_options_json(options);
-  write_file_atomically(r.output, [&](const fs::path& tmp) {
+  std::string image;
+  {
     std::lock_guard<std::mutex> lock(hdf5::mutex());
     hdf5::silence_errors();
     try {
-      H5::H5File f = hdf5::create_file(tmp.string());
+      image = hdf5::file_image([&](H5::H5File& f) {
       hdf5::write_string_attribute(f, "format", "graspqp-eval");
       const int32_t version = 1;
       hdf5::write_numeric_attribute(f, "format_version", H5::PredType::STD_I32LE, H5::PredType::NATIVE_INT32, &version, {});
@@ -92,11 +114,13 @@ void write_eval_file(const EvalFileRecord& r, const EvalOptions& options) {
       f64_dataset(f, "max_rotation_deg", rot);
       f64_dataset(f, "settle_translation", settle);
       f64_dataset(f, "initial_penetration", init_pen);
-      f64_dataset(f, "penetration_depth", pen);
-      f64_dataset(f, "contact_distance_mean", cd_mean);
-      f64_dataset(f, "contact_distance_max", cd_max);
-      f64_dataset(f, "self_penetration", spen);
-      f64_dataset(f, "q1", q1);
+      if (analytic) {
+        f64_dataset(f, "penetration_depth", pen);
+        f64_dataset(f, "contact_distance_mean", cd_mean);
+        f64_dataset(f, "contact_distance_max", cd_max);
+        f64_dataset(f, "self_penetration", spen);
+        f64_dataset(f, "q1", q1);
+      }
       std::vector<double> rp(r.root_pose.rows() * 7), jt(r.joints.rows() * r.joints.cols());
       for (int i = 0; i < r.root_pose.rows(); ++i)
         for (int k = 0; k < 7; ++k) rp[i * 7 + k] = r.root_pose(i, k);
@@ -115,10 +139,12 @@ void write_eval_file(const EvalFileRecord& r, const EvalOptions& options) {
         else hdf5::write_numeric_attribute(ds, "limits", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, lim.data(), dims);
       }
       hdf5::write_string_dataset(f, "error", {n}, errors);
+      });
     } catch (const H5::Exception& e) {
       throw Error(r.output.string() + ": cannot write eval file: " + hdf5::describe(e));
     }
-  });
+  }
+  write_text_atomically(r.output, image);
 }
 
 std::vector<int> read_eval_success(const fs::path& path) {

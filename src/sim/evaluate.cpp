@@ -1,6 +1,7 @@
 // Grasp simulation under a protocol (MuJoCo), one mjData per thread, grasps in parallel.
 #include <graspqp/error.hpp>
 #include <graspqp/hand/kinematics.hpp>
+#include <graspqp/ranges.hpp>
 #include <graspqp/sim/evaluate.hpp>
 
 #include <mujoco/mujoco.h>
@@ -44,17 +45,38 @@ Vec3 random_unit(std::mt19937_64& rng) {
 
 }  // namespace
 
+void validate_eval_options(const EvalOptions& o) {
+  validate_protocol(o.protocol);
+  require_range("--trials", o.trials, 1, 1000);
+  require_range("--threads", o.threads, 0, 4096);
+  require_range("--perturb-translation", o.perturb_translation, 0, 0.1, " m");
+  require_range("--perturb-rotation", o.perturb_rotation_deg, 0, 180, " deg");
+  for (const auto* h : {&o.scene.object_hacd, &o.scene.hand_hacd}) {
+    const std::string who = h == &o.scene.object_hacd ? "--concavity" : "hand HACD concavity";
+    require_positive(who, h->concavity, 1000);
+    require_range(h == &o.scene.object_hacd ? "--hacd-faces" : "hand HACD target faces", h->target_faces, 0, 1e7);
+    require_range("HACD min_clusters", h->min_clusters, 1, 1e6);
+    require_range("HACD max_vertices_per_hull", h->max_vertices_per_hull, 4, 1e6);
+    require_range("HACD compacity_weight", h->compacity_weight, 0, 1e6);
+    require_range("HACD volume_weight", h->volume_weight, 0, 1e6);
+    require_range("HACD connect_distance", h->connect_distance, 0, 1e6);
+  }
+  require_range("hand concavity threshold", o.scene.hand_concavity_threshold, 0, 1, " m");
+  validate_metrics_options(o.metrics);
+}
+
 std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandModel& hand,
                                              const std::vector<SimGrasp>& grasps, const EvalOptions& options,
                                              const EvalProgress& progress) {
   install_mujoco_handlers();
-  validate_protocol(options.protocol);
-  if (options.trials < 1) throw Error("trials must be >= 1");
+  validate_eval_options(options);
   for (size_t b = 0; b < grasps.size(); ++b)
     if (grasps[b].joints.size() != hand.dof() || grasps[b].closing_delta.size() != hand.dof() ||
         !grasps[b].root_pose.allFinite() || !grasps[b].joints.allFinite() || !grasps[b].closing_delta.allFinite())
       throw Error("grasp " + std::to_string(b) + ": joints/closing_delta must have " + std::to_string(hand.dof()) +
                   " finite values and the root pose must be finite");
+    else if (!(grasps[b].root_pose.tail<4>().norm() > 1e-12) || grasps[b].root_pose.head<3>().norm() > 1e3)
+      throw Error("grasp " + std::to_string(b) + ": the root pose needs a non-zero quaternion and a position within 1 km");
 
   const int n = static_cast<int>(grasps.size());
   const int trials = options.trials;

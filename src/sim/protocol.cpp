@@ -3,6 +3,8 @@
 #include <graspqp/sim/protocol.hpp>
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 
 namespace graspqp {
 
@@ -40,6 +42,56 @@ json tests_to_json(const Tests& tests) {
   return out;
 }
 
+// A JSON value in an error message: one line, at most 60 characters.
+std::string shown(const json& v) {
+  std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);  // invalid UTF-8 shown as U+FFFD
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+[[noreturn]] void bad_value(const std::string& key, const json& v, const char* expected) {
+  throw Error("protocol: bad value for '" + key + "': " + shown(v) + " (expected " + expected + ")");
+}
+
+// Typed assignment of one field: the JSON type must match (no silent 1.5 -> 1, no out-of-range integers).
+void assign(double& f, const json& v, const std::string& key) {
+  if (!v.is_number()) bad_value(key, v, "a number");
+  f = v.get<double>();
+}
+void assign(int& f, const json& v, const std::string& key) {
+  if (!v.is_number_integer()) bad_value(key, v, "an integer");
+  if (v.is_number_unsigned() ? v.get<std::uint64_t>() > 1000000000ull
+                             : (v.get<std::int64_t>() < -1000000000ll || v.get<std::int64_t>() > 1000000000ll))
+    bad_value(key, v, "an integer of at most 1e9 in magnitude");
+  f = static_cast<int>(v.get<std::int64_t>());
+}
+void assign(bool& f, const json& v, const std::string& key) {
+  if (!v.is_boolean()) bad_value(key, v, "true or false");
+  f = v.get<bool>();
+}
+// A protocol's strings go to report.json and eval files: they must be UTF-8.
+bool valid_utf8(const json& v) {
+  try {
+    (void)v.dump();
+    return true;
+  } catch (const json::type_error&) {
+    return false;
+  }
+}
+void assign(std::string& f, const json& v, const std::string& key) {
+  if (!v.is_string() || !valid_utf8(v)) bad_value(key, v, "a UTF-8 string");
+  f = v.get<std::string>();
+}
+void assign(std::vector<std::string>& f, const json& v, const std::string& key) {
+  if (!v.is_array()) bad_value(key, v, "a list of strings");
+  std::vector<std::string> out;
+  for (const auto& e : v) {
+    if (!e.is_string() || !valid_utf8(e)) bad_value(key, v, "a list of UTF-8 strings");
+    out.push_back(e.get<std::string>());
+  }
+  f = std::move(out);
+}
+
 Tests tests_from_json(const json& j) {
   Tests tests;
   if (!j.is_array()) throw Error("protocol: 'tests' must be a list of tests, each a list of [x, y, z] directions");
@@ -48,6 +100,8 @@ Tests tests_from_json(const json& j) {
     std::vector<Eigen::Vector3d> pulls;
     for (const auto& d : t) {
       if (!d.is_array() || d.size() != 3) throw Error("protocol: a direction in 'tests' is not [x, y, z]");
+      if (!d[0].is_number() || !d[1].is_number() || !d[2].is_number())
+        throw Error("protocol: a direction in 'tests' is not [x, y, z] of numbers");
       pulls.emplace_back(d[0].get<double>(), d[1].get<double>(), d[2].get<double>());
     }
     tests.push_back(pulls);
@@ -212,23 +266,18 @@ void apply_protocol_json(SimProtocol& p, const json& j) {
   if (!j.is_object()) throw Error("protocol configuration must be a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
-    bool known = false;
-    try {
-      if (key == "tests") {
-        p.tests = tests_from_json(it.value());
-        known = true;
-      }
-#define X(f)                                  \
-  else if (key == #f) {                       \
-    p.f = it.value().get<decltype(p.f)>();    \
-    known = true;                             \
-  }
-      GRASPQP_PROTOCOL_FIELDS(X)
-#undef X
-    } catch (const json::exception& e) {
-      throw Error("protocol: bad value for '" + key + "': " + it.value().dump());
+    if (key == "tests") {
+      p.tests = tests_from_json(it.value());
+      continue;
     }
-    if (!known) throw Error("protocol: unknown key '" + key + "'");
+#define X(f)                        \
+  if (key == #f) {                  \
+    assign(p.f, it.value(), key);   \
+    continue;                       \
+  }
+    GRASPQP_PROTOCOL_FIELDS(X)
+#undef X
+    throw Error("protocol: unknown key '" + (key.size() > 60 ? key.substr(0, 57) + "..." : key) + "'");
   }
 }
 
@@ -247,35 +296,93 @@ void apply_protocol_setting(SimProtocol& p, const std::string& kv) {
 
 void validate_protocol(const SimProtocol& p) {
   auto fail = [&](const std::string& what) { throw Error("protocol '" + p.name + "': " + what); };
-  if (!(p.timestep > 0) || p.timestep > 0.05) fail("timestep must be in (0, 0.05] s");
+  auto num = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  // key must be in [lo, hi] (finite); the message names the key and the range.
+  auto range = [&](const char* key, double v, double lo, double hi, const char* unit = "") {
+    if (!(v >= lo && v <= hi))
+      fail(std::string(key) + " must be in [" + num(lo) + ", " + num(hi) + "]" + unit + " (got " + num(v) + ")");
+  };
+  auto above = [&](const char* key, double v, double lo, double hi, const char* unit = "") {
+    if (!(v > lo && v <= hi))
+      fail(std::string(key) + " must be in (" + num(lo) + ", " + num(hi) + "]" + unit + " (got " + num(v) + ")");
+  };
+  auto finite = [&](const char* key, double v, const char* meaning) {
+    if (!std::isfinite(v) || std::abs(v) > 1e6) fail(std::string(key) + " must be a finite number (" + meaning + ")");
+  };
+  above("timestep", p.timestep, 0, 0.05, " s");
   if (p.integrator != "euler" && p.integrator != "implicit" && p.integrator != "rk4")
     fail("integrator must be euler, implicit or rk4");
   if (p.cone != "pyramidal" && p.cone != "elliptic") fail("cone must be pyramidal or elliptic");
+  above("impratio", p.impratio, 0, 1000);
+  range("solver_iterations", p.solver_iterations, 1, 10000);
+  range("noslip_iterations", p.noslip_iterations, 0, 10000);
+  range("gravity", p.gravity, -1000, 1000, " m/s^2");
   if (p.condim != 1 && p.condim != 3 && p.condim != 4 && p.condim != 6) fail("condim must be 1, 3, 4 or 6");
-  if (!(p.friction >= 0) || !(p.torsional_friction >= 0) || !(p.rolling_friction >= 0)) fail("friction must be >= 0");
-  if (!(p.object_mass > 0) && !(p.object_density > 0)) fail("object_mass or object_density must be > 0");
+  range("friction", p.friction, 0, 100);
+  range("torsional_friction", p.torsional_friction, 0, 1, " m");
+  range("rolling_friction", p.rolling_friction, 0, 1, " m");
+  above("solref_timeconst", p.solref_timeconst, 0, 1, " s");
+  above("solref_dampratio", p.solref_dampratio, 0, 100);
+  if (!(p.solimp_dmin > 0 && p.solimp_dmin <= p.solimp_dmax && p.solimp_dmax < 1))
+    fail("solimp_dmin and solimp_dmax must satisfy 0 < solimp_dmin <= solimp_dmax < 1 (got " + num(p.solimp_dmin) + ", " +
+         num(p.solimp_dmax) + ")");
+  above("solimp_width", p.solimp_width, 0, 1, " m");
+  range("margin", p.margin, 0, 0.1, " m");
+  range("contact_detect_distance", p.contact_detect_distance, 0, 0.1, " m");
+  if (p.object_mass > 0) range("object_mass", p.object_mass, 0, 1000, " kg");
+  else if (!std::isfinite(p.object_mass)) fail("object_mass must be a finite number (<= 0: from object_density)");
+  else above("object_density", p.object_density, 0, 1e5, " kg/m^3 (object_mass <= 0 uses it)");
+  range("closing_scale", p.closing_scale, 0, 10);
+  above("kp_scale", p.kp_scale, 0, 1000);
+  above("force_limit_scale", p.force_limit_scale, 0, 1000);
   if (p.disturbance != "force" && p.disturbance != "acceleration") fail("disturbance must be force or acceleration");
-  if (!(p.magnitude >= 0)) fail("magnitude must be >= 0");
+  range("magnitude", p.magnitude, 0, 1e4, p.disturbance == "force" ? " N" : " m/s^2");
   if (p.tests.empty()) fail("no tests");
-  for (const auto& t : p.tests)
+  if (p.tests.size() > 1000) fail("tests: at most 1000 tests");
+  for (const auto& t : p.tests) {
+    if (t.size() > 1000) fail("tests: at most 1000 pulls a test");
     for (const auto& d : t)
-      if (!(d.norm() > 0) || !d.allFinite()) fail("a test direction is zero or not finite");
+      if (!d.allFinite() || !(d.norm() > 0)) fail("a test direction is zero or not finite");
+  }
   if (!p.test_names.empty() && p.test_names.size() != p.tests.size()) fail("test_names must name every test");
-  if (p.settle_time < 0 || p.pull_duration < 0 || p.pull_gap < 0 || p.tail_time < 0) fail("durations must be >= 0");
-  if (p.check_interval < 0) fail("check_interval must be >= 0");
+  range("settle_time", p.settle_time, 0, 3600, " s");
+  range("pull_duration", p.pull_duration, 0, 3600, " s");
+  range("pull_gap", p.pull_gap, 0, 3600, " s");
+  range("tail_time", p.tail_time, 0, 3600, " s");
+  range("check_interval", p.check_interval, 0, 3600, " s");
+  for (size_t t = 0; t < p.tests.size(); ++t) {
+    const double steps = p.test_duration(t) / p.timestep;
+    if (!(steps >= 1)) fail("test " + std::to_string(t) + " lasts no time step (settle_time, pull_duration, tail_time)");
+    if (steps > 1e7)
+      fail("test " + std::to_string(t) + " needs " + num(steps) + " time steps, more than 1e7 (durations / timestep)");
+  }
+  finite("max_translation", p.max_translation, "<= 0: off");
+  finite("max_rotation_deg", p.max_rotation_deg, "<= 0: off");
+  finite("max_initial_penetration", p.max_initial_penetration, "<= 0: off");
   if (p.trial_rule != "any" && p.trial_rule != "all") fail("trial_rule must be any or all");
-  if (!(p.grasp_success_fraction > 0 && p.grasp_success_fraction <= 1)) fail("grasp_success_fraction must be in (0, 1]");
-  if (!(p.kp_scale > 0) || !(p.force_limit_scale > 0)) fail("kp_scale and force_limit_scale must be > 0");
+  above("grasp_success_fraction", p.grasp_success_fraction, 0, 1);
+  // Joint gains and friction: negative keeps the hand's own (kp also at 0); otherwise a bounded value.
+  if (p.joint_kp > 0) range("joint_kp", p.joint_kp, 0, 1e6, " N m/rad");
+  else finite("joint_kp", p.joint_kp, "<= 0: the hand's own");
+  if (p.joint_damping >= 0) range("joint_damping", p.joint_damping, 0, 1e6, " N m s/rad");
+  else finite("joint_damping", p.joint_damping, "< 0: the hand's own");
+  if (p.joint_frictionloss >= 0) range("joint_frictionloss", p.joint_frictionloss, 0, 1e6, " N m");
+  else finite("joint_frictionloss", p.joint_frictionloss, "< 0: the hand's own");
   if (p.hand_root != "fixed" && p.hand_root != "floating") fail("hand_root must be fixed or floating");
   if (p.closing != "ramp" && p.closing != "stages") fail("closing must be ramp or stages");
   if (p.closing == "stages") {
-    if (p.stage_steps < 1 || p.stage_substeps < 1) fail("stage_steps and stage_substeps must be >= 1");
+    range("stage_steps", p.stage_steps, 1, 10000);
+    range("stage_substeps", p.stage_substeps, 1, 10000);
     const double stages = 2.0 * p.stage_steps * p.stage_substeps * p.timestep;
     if (std::abs(p.settle_time - stages) > 0.5 * p.timestep)
-      fail("closing stages take " + std::to_string(stages) + " s: settle_time must be that long");
+      fail("closing stages take " + num(stages) + " s: settle_time must be that long");
     if (p.disturb_during_settle) fail("closing stages cannot run under a disturbance (disturb_during_settle)");
   }
-  if (!(p.pregrasp_scale >= 0)) fail("pregrasp_scale must be >= 0");
+  range("pregrasp_scale", p.pregrasp_scale, 0, 10);
   if (p.max_translation <= 0 && p.max_rotation_deg <= 0 && !p.require_contact)
     fail("no success criterion (max_translation, max_rotation_deg, require_contact)");
 }

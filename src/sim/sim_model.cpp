@@ -73,6 +73,7 @@ JointSimParams read_joint_params(const json& j, JointSimParams p, const std::str
     if (!k.empty() && k[0] == '_') continue;  // comments
     if (!it.value().is_number()) continue;    // nested sections handled by the caller
     const double v = it.value().get<double>();
+    if (!std::isfinite(v) || std::abs(v) > 1e9) throw Error(where + ": '" + k + "' must be a finite number of at most 1e9");
     if (k == "kp") p.kp = v;
     else if (k == "damping") p.damping = v;
     else if (k == "force_limit") p.force_limit = v;
@@ -126,11 +127,20 @@ HandSimParams hand_sim_params(const HandModel& hand) {
   if (!sim.is_object()) throw Error(where + ": expected an object");
   revolute = read_joint_params(sim, revolute, where);
   if (sim.contains("prismatic")) prismatic = read_joint_params(sim.at("prismatic"), prismatic, where + ".prismatic");
-  if (sim.contains("passive_damping")) out.passive_damping = sim.at("passive_damping").get<double>();
-  if (sim.contains("passive_armature")) out.passive_armature = sim.at("passive_armature").get<double>();
-  if (sim.contains("default_link_mass")) out.default_link_mass = sim.at("default_link_mass").get<double>();
+  auto number = [&](const char* key, double& field, double hi) {
+    if (!sim.contains(key)) return;
+    const json& v = sim.at(key);
+    if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= hi))
+      throw Error(where + ": '" + key + "' must be a number in [0, " + std::to_string(static_cast<long long>(hi)) + "]");
+    field = v.get<double>();
+  };
+  number("passive_damping", out.passive_damping, 1e6);
+  number("passive_armature", out.passive_armature, 1e6);
+  number("default_link_mass", out.default_link_mass, 1000);
+  if (!(out.default_link_mass > 0)) throw Error(where + ": 'default_link_mass' must be > 0");
   for (const auto& j : hand.joints) out.joints.push_back(j.type == JointType::Prismatic ? prismatic : revolute);
   if (sim.contains("joints")) {
+    if (!sim.at("joints").is_object()) throw Error(where + ".joints: expected an object");
     for (auto it = sim.at("joints").begin(); it != sim.at("joints").end(); ++it) {
       int index = -1;
       for (int a = 0; a < hand.dof(); ++a)

@@ -184,14 +184,18 @@ TestOutcome Simulator::run_test(mjData* d, int test, bool resume, bool capture) 
   Eigen::Quaterniond ref_quat(q0[3], q0[4], q0[5], q0[6]);
   const bool from_settled = p_.measure_from_settled && settle > 0;
 
+  // False (and trans, rot_deg untouched) when the object's state is no longer finite: the test fails, and
+  // the maxima keep the last finite values (no infinity reaches the results).
   auto measure = [&](double& trans, double& rot_deg) {
     const double* q = d->qpos + s_.object_qpos;
-    trans = (Vec3(q[0], q[1], q[2]) - ref_pos).norm();
+    const double t = (Vec3(q[0], q[1], q[2]) - ref_pos).norm();
     const Eigen::Quaterniond cur(q[3], q[4], q[5], q[6]);
     const double w = std::min(1.0, std::abs(ref_quat.normalized().dot(cur.normalized())));
-    rot_deg = 2 * std::acos(w) * 180.0 / kPi;
-    if (!std::isfinite(trans)) trans = std::numeric_limits<double>::infinity();
-    if (!std::isfinite(rot_deg)) rot_deg = 180;
+    const double r = 2 * std::acos(w) * 180.0 / kPi;
+    if (!std::isfinite(t) || !std::isfinite(r)) return false;
+    trans = t;
+    rot_deg = r;
+    return true;
   };
   auto fails = [&](double trans, double rot_deg) {
     return (p_.max_translation > 0 && trans > p_.max_translation) ||
@@ -231,8 +235,11 @@ TestOutcome Simulator::run_test(mjData* d, int test, bool resume, bool capture) 
         return r;
       }
       if (step == settle) {
-        double rot;
-        measure(r.settle_translation, rot);
+        double rot = 0;
+        if (!measure(r.settle_translation, rot)) {
+          r.held = false;
+          return r;
+        }
         r.settle_contacts = hand_bodies_touching(d, 1e-3);
         if (from_settled) {
           const double* q = d->qpos + s_.object_qpos;
@@ -242,8 +249,11 @@ TestOutcome Simulator::run_test(mjData* d, int test, bool resume, bool capture) 
       }
       const bool check = (check_every > 0 && step % check_every == 0) || step == total;
       if (check && ((p_.check_during_settle && !from_settled) || step > settle)) {
-        double trans, rot;
-        measure(trans, rot);
+        double trans = 0, rot = 0;
+        if (!measure(trans, rot)) {
+          r.held = false;
+          return r;
+        }
         r.max_translation = std::max(r.max_translation, trans);
         r.max_rotation_deg = std::max(r.max_rotation_deg, rot);
         if (fails(trans, rot)) {

@@ -1,5 +1,6 @@
 #include <graspqp/assets.hpp>
 #include <graspqp/error.hpp>
+#include <graspqp/ranges.hpp>
 #include <graspqp/hand/hand_model.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
@@ -281,6 +282,10 @@ static std::string glb_name(int row) {
 static json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 ViewResult write_grasp_view(const GraspViewOptions& o) {
+  require_range("--best", o.best, 0, 1e9);
+  require_range("--limit", o.default_limit, 0, 1e9);
+  if (o.max_object_triangles != 0)
+    require_range("--max-object-triangles (0: never simplify)", o.max_object_triangles, 12, kMaxMeshTriangles);
   ViewResult result;
   const GraspDataset d = read_grasp_file(o.grasps);
   const int N = d.n_grasps();

@@ -22,10 +22,17 @@ struct TriangleMesh {
   double face_area(int f) const;
 };
 
+// The largest mesh load_mesh reads (docs/hardening.md): more triangles, more vertices or a bigger file is
+// refused, before the file is parsed where its format tells its size (OBJ lines, STL and PLY headers), so
+// that the memory of a load stays bounded (about 1 GB at the limit).
+constexpr long long kMaxMeshTriangles = 2'000'000;
+constexpr long long kMaxMeshVertices = 3 * kMaxMeshTriangles;
+constexpr long long kMaxMeshFileBytes = 512ll << 20;
+
 // Loads every mesh in the file (all nodes of a scene, node transforms applied) into one triangle mesh,
 // multiplied component-wise by `scale`. Duplicate vertices (texture seams) are welded so that the
 // mesh is as closed as the file allows. Throws graspqp::Error naming the file on any failure
-// (missing, unreadable, no triangles, non-finite coordinates).
+// (missing, unreadable, no triangles, non-finite coordinates, over the limits above).
 TriangleMesh load_mesh(const std::filesystem::path& path, const Vec3& scale = Vec3::Ones());
 
 // Merges vertices closer than `tolerance` and drops degenerate faces. Returns the number of removed vertices.

@@ -44,12 +44,14 @@ struct GraspDataset {
   int n_contacts() const { return static_cast<int>(contact_idx.cols()); }
 };
 
-// Validates all shapes against n_grasps()/dof()/n_contacts() first (graspqp::Error naming the path
-// and the offending field; nothing is written then), then writes the file atomically.
+// Validates all shapes against n_grasps()/dof()/n_contacts() and that every number is finite first
+// (graspqp::Error naming the path and the offending field; nothing is written then), then writes the file
+// atomically.
 void write_grasp_file(const std::filesystem::path& path, const GraspDataset& d);
 
 // Reads a whole file. Errors: "<path>: file not found", "<path>: not an HDF5 file",
-// "<path>: not a graspqp grasp file (missing X)", shape/type mismatches, newer format_version.
+// "<path>: not a graspqp grasp file (missing X)", shape/type mismatches, newer format_version, a NaN or
+// infinity ("<path>: energy holds a non-finite value (entry 3)"; the writer refuses them too).
 GraspDataset read_grasp_file(const std::filesystem::path& path);
 
 // Cheap read of the root attributes only (hand, grasp_type, energy_name, object_path, object_sha256,

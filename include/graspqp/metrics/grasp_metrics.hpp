@@ -17,6 +17,11 @@ struct GraspMetricsOptions {
   std::uint64_t seed = 12345;
 };
 
+// Throws graspqp::Error naming the option (`graspqp metrics` / `eval` names) and its allowed range:
+// --contact-threshold in [0, 0.1] m, --friction (Q1) in (0, 10], cone edges in [3, 64], dense samples in
+// [1, 10^7].
+void validate_metrics_options(const GraspMetricsOptions& options);
+
 // The dense object sample, built once per object.
 struct DenseObjectSample {
   std::vector<Vec3> points;

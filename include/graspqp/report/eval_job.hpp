@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,7 +47,20 @@ SimProtocol load_protocol(const std::string& name, const std::filesystem::path& 
 std::vector<std::pair<std::filesystem::path, std::filesystem::path>> find_grasp_files(
     const std::filesystem::path& input);
 
+// Resuming (docs/evaluation.md): every input's outputs are <name>.eval.h5 and then <name>.eval.json, which
+// holds the input's key (everything its results depend on: the grasp file's path and SHA-256, the hand,
+// the object mesh's path and SHA-256, the object parts, the protocol, the options), the eval file's SHA-256
+// and the input's summary (report.json's files[] entry). A rerun takes the summary of every input whose key
+// and eval file match, and evaluates the others (again).
+nlohmann::json eval_resume_key(const std::filesystem::path& input, const std::string& hand,
+                               const std::filesystem::path& object, const EvalOptions& options, bool save_mjcf);
+// The summary stored in `summary_file` if it is a finished evaluation of `key` whose eval file is
+// `eval_file` as written; nullopt otherwise (missing, unreadable, another key, a changed eval file).
+std::optional<nlohmann::json> finished_eval_summary(const std::filesystem::path& summary_file,
+                                                    const std::filesystem::path& eval_file, const nlohmann::json& key);
+
 // Runs the whole evaluation and returns the report, also written to <out>/report.json and <out>/report.md.
+// Resumable: see eval_resume_key.
 nlohmann::json run_eval_job(const EvalJobOptions& options, const EvalJobCallbacks& callbacks = {});
 
 }  // namespace graspqp

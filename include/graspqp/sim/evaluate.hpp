@@ -26,6 +26,12 @@ struct EvalOptions {
   GraspMetricsOptions metrics;
 };
 
+// Throws graspqp::Error naming the option (`graspqp eval` names) and its allowed range: the protocol
+// (validate_protocol), --trials in [1, 1000], --threads in [0, 4096], --perturb-translation in [0, 0.1] m,
+// --perturb-rotation in [0, 180] deg, --concavity in (0, 1000], --hacd-faces in [0, 10^7], the metrics
+// (validate_metrics_options).
+void validate_eval_options(const EvalOptions& options);
+
 // One grasp's simulation pose and command.
 struct SimGrasp {
   Eigen::Matrix<double, 7, 1> root_pose;  // x y z qw qx qy qz, object frame
