@@ -11,7 +11,7 @@ SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/sanitizer/lsan.supp:print_suppressions=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps configure build demo test bench python clean fuzz-build fuzz test-sanitize
+.PHONY: all deps configure build demo test bench python clean fuzz-build fuzz test-sanitize format
 
 all: build
 
@@ -44,6 +44,10 @@ test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Release -DGRASPQP_SANITIZE=ON > /dev/null
 	@$(SANITIZER_ENV) cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
+
+# Applies .clang-format to every C++ source (tests/test_layering.cpp checks it).
+format:
+	@clang-format-14 -i --style=file $$(git ls-files '*.cpp' '*.hpp' | grep -v '^fuzz/upstream/')
 
 bench: build
 	@bash scripts/bench.sh $(BUILD)

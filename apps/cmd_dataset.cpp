@@ -33,7 +33,8 @@ Handler add_plan(CLI::App& dataset) {
     double cost = 0;
     for (const auto& u : plan.units) cost += u.cost;
     std::printf("%zu units planned (total cost %.3g) in %s/manifest.json\n", plan.units.size(), cost, o->out.c_str());
-    std::printf("next: graspqp dataset run %s [--shard K/N]   (or sbatch --array, srun, mpirun ... --mpi)\n", o->out.c_str());
+    std::printf("next: graspqp dataset run %s [--shard K/N]   (or sbatch --array, srun, mpirun ... --mpi)\n",
+                o->out.c_str());
     return 0;
   };
 }
@@ -49,23 +50,26 @@ Handler add_run(CLI::App& dataset) {
   cmd->add_option("dir", o->dir, "Dataset folder (from dataset plan)")->required();
   cmd->add_option("--shard", o->shard,
                   "K/N: run shard K of N (default: from SLURM_ARRAY_TASK_ID, SLURM_PROCID or the MPI rank, else 0/1)");
-  cmd->add_option("--threads", o->threads, "Worker threads (0: all cores); results do not depend on it")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Worker threads (0: all cores); results do not depend on it")
+      ->capture_default_str();
   cmd->add_flag("--mpi", o->mpi, "Under mpirun: rank 0 hands out units, largest first, to the other ranks");
   return [o]() {
-    if (o->threads < 0) throw Error("--threads: " + std::to_string(o->threads) + " is out of range (allowed: at least 0)");
+    if (o->threads < 0)
+      throw Error("--threads: " + std::to_string(o->threads) + " is out of range (allowed: at least 0)");
     if (o->mpi && !o->shard.empty()) throw Error("--shard and --mpi exclude each other (MPI hands units out itself)");
     const DatasetPlan plan = read_manifest(o->dir);
     DatasetRunOptions run;
     run.threads = o->threads;
     run.shard = o->shard.empty() ? shard_from_environment(::getenv) : parse_shard(o->shard);
     if (o->mpi) run.shard = {0, 1, "MPI"};
-    const std::vector<size_t> units = o->mpi ? std::vector<size_t>{} : shard_units(plan, run.shard.index, run.shard.count);
+    const std::vector<size_t> units =
+        o->mpi ? std::vector<size_t>{} : shard_units(plan, run.shard.index, run.shard.count);
     const int iters = std::max(1, plan.options.sampler.iterations);
     ProgressBar bar(static_cast<long>(o->mpi ? plan.units.size() : units.size()) * iters);
     run.progress = [&](const DatasetRunProgress& p) {
       char stage[160];
-      std::snprintf(stage, sizeof stage, "unit %d/%d %-28.28s it %d/%d", std::min(p.units_done + 1, p.units_total), p.units_total, p.unit.c_str(),
-                    p.sampler.iteration, p.sampler.iterations);
+      std::snprintf(stage, sizeof stage, "unit %d/%d %-28.28s it %d/%d", std::min(p.units_done + 1, p.units_total),
+                    p.units_total, p.unit.c_str(), p.sampler.iteration, p.sampler.iterations);
       bar.update(static_cast<long>(p.units_done) * iters + p.sampler.iteration, stage);
     };
     run.on_unit = [&](const UnitOutcome& u) {
@@ -85,8 +89,8 @@ Handler add_run(CLI::App& dataset) {
       if (u.status == "generated") grasps += u.grasps, valid += std::max(0, u.valid);
     }
     std::printf("%s %d/%d (%s): %d units generated, %d skipped (finished earlier), %d failed in %.1f s; %ld new grasps",
-                o->mpi ? "mpi" : "shard", run.shard.index, run.shard.count, run.shard.source.c_str(), generated, skipped,
-                failed, seconds, grasps);
+                o->mpi ? "mpi" : "shard", run.shard.index, run.shard.count, run.shard.source.c_str(), generated,
+                skipped, failed, seconds, grasps);
     if (plan.options.validate) std::printf(", %ld valid", valid);
     std::printf("\nstatus: graspqp dataset status %s\n", o->dir.c_str());
     return failed > 0 ? 1 : 0;
@@ -96,7 +100,8 @@ Handler add_run(CLI::App& dataset) {
 }  // namespace
 
 Handler add_dataset_command(CLI::App& app) {
-  auto* dataset = app.add_subcommand("dataset", "Paper-scale dataset jobs: plan, run (Slurm arrays, srun, MPI), status, report");
+  auto* dataset =
+      app.add_subcommand("dataset", "Paper-scale dataset jobs: plan, run (Slurm arrays, srun, MPI), status, report");
   dataset->require_subcommand(1);
   std::vector<std::pair<CLI::App*, Handler>> verbs;
   auto add = [&](Handler (*adder)(CLI::App&)) {

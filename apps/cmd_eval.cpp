@@ -28,7 +28,8 @@ Handler add_eval_command(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   cmd->add_option("--grasps", o->grasps, "Grasp file (.h5) or a folder searched recursively for them")->required();
   cmd->add_option("--out", o->out, "Output folder (created if missing)")->required();
-  cmd->add_option("--protocol", o->protocol, "graspqp | dexgraspnet | dexgraspbench | dexgraspbench-baseline | dexgraspbench-episode")
+  cmd->add_option("--protocol", o->protocol,
+                  "graspqp | dexgraspnet | dexgraspbench | dexgraspbench-baseline | dexgraspbench-episode")
       ->capture_default_str();
   cmd->add_option("--protocol-config", o->protocol_config,
                   "JSON file overriding protocol fields (the keys of report.json's \"protocol\")");
@@ -110,10 +111,10 @@ Handler add_eval_command(CLI::App& app) {
     };
     const nlohmann::json report = run_eval_job(job, cb);
     const auto& ov = report["overall"];
-    std::printf("overall: %d grasps, success %.1f%% (any phase %.1f%%, all phases %.1f%%), %.2f grasps/s with %d thread(s)\n",
-                ov["grasps"].get<int>(), 100 * ov["success_rate"].get<double>(),
-                100 * ov["success_rate_any"].get<double>(), 100 * ov["success_rate_all"].get<double>(),
-                ov["grasps_per_second"].get<double>(), ov["threads"].get<int>());
+    std::printf(
+        "overall: %d grasps, success %.1f%% (any phase %.1f%%, all phases %.1f%%), %.2f grasps/s with %d thread(s)\n",
+        ov["grasps"].get<int>(), 100 * ov["success_rate"].get<double>(), 100 * ov["success_rate_any"].get<double>(),
+        100 * ov["success_rate_all"].get<double>(), ov["grasps_per_second"].get<double>(), ov["threads"].get<int>());
     const std::filesystem::path out(o->out);
     std::printf("wrote %s and %s\n", (out / "report.json").c_str(), (out / "report.md").c_str());
     return 0;

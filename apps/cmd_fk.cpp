@@ -1,6 +1,6 @@
 // `graspqp fk`: forward kinematics of one hand configuration as JSON.
-#include <graspqp/hand/kinematics.hpp>
 #include <graspqp/hand/hand_json.hpp>
+#include <graspqp/hand/kinematics.hpp>
 
 #include <iostream>
 #include <memory>
@@ -17,9 +17,12 @@ Handler add_fk_command(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--hand", o->hand, "Hand name or folder holding a hand.json")->required();
-  cmd->add_option("--joints", o->joints, "Actuated joint values q1,q2,... in the order of `graspqp hands --hand NAME` (default pose if omitted)");
+  cmd->add_option(
+      "--joints", o->joints,
+      "Actuated joint values q1,q2,... in the order of `graspqp hands --hand NAME` (default pose if omitted)");
   cmd->add_option("--pose", o->pose, "Hand base pose x,y,z,qw,qx,qy,qz (default: identity, URDF root frame)");
-  cmd->add_option("--grasp-type", o->grasp_type, "Grasp type whose contact candidates are listed")->capture_default_str();
+  cmd->add_option("--grasp-type", o->grasp_type, "Grasp type whose contact candidates are listed")
+      ->capture_default_str();
   return [=]() {
     const HandModel model = load_hand(o->hand);
     for (const auto& w : model.warnings) std::cerr << "warning: " << w << "\n";
@@ -27,8 +30,8 @@ Handler add_fk_command(CLI::App& app) {
     if (!o->joints.empty()) {
       auto v = parse_number_list(o->joints, "--joints");
       if (static_cast<int>(v.size()) != model.dof())
-        throw Error("--joints: hand '" + model.name + "' has " + std::to_string(model.dof()) + " actuated joints, got " +
-                    std::to_string(v.size()) + " values");
+        throw Error("--joints: hand '" + model.name + "' has " + std::to_string(model.dof()) +
+                    " actuated joints, got " + std::to_string(v.size()) + " values");
       q = Eigen::Map<Eigen::VectorXd>(v.data(), v.size());
     }
     Vec3 t = Vec3::Zero();

@@ -40,7 +40,8 @@ Handler add_generate_command(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   auto* obj = cmd->add_option("--object", o->objects, "Object mesh file(s) (OBJ, STL, PLY), metres");
-  auto* dir = cmd->add_option("--objects", o->objects_dir, "Directory of meshes (also DexGraspNet's <code>/coacd/ layout)");
+  auto* dir =
+      cmd->add_option("--objects", o->objects_dir, "Directory of meshes (also DexGraspNet's <code>/coacd/ layout)");
   obj->excludes(dir);
   cmd->add_option("--out", o->out, "Output directory")->required();
   // Every other option comes from the library's table (dataset/generate_options.hpp), shared with dataset
@@ -49,13 +50,15 @@ Handler add_generate_command(CLI::App& app) {
   std::map<std::string, CLI::App*> groups{{"", cmd}};
   for (const GenerateOptionInfo& info : generate_option_table()) {
     CLI::App* group = groups[info.group];
-    if (!group) group = groups[info.group] = cmd->add_option_group(
-                    info.group == "initialization" ? "initialization (defaults: the hand's hand.json \"init\", else built-in)"
-                                                   : info.group);
+    if (!group)
+      group = groups[info.group] = cmd->add_option_group(
+          info.group == "initialization" ? "initialization (defaults: the hand's hand.json \"init\", else built-in)"
+                                         : info.group);
     const std::string flag = "--" + info.name, name = info.name;
     std::string help = info.help + (info.allowed.empty() ? "" : "; " + info.allowed);
     if (info.kind == OptionKind::Flag) {
-      group->add_flag_callback(flag, [o, name] { o->given[name].push_back("true"); }, help);
+      group->add_flag_callback(
+          flag, [o, name] { o->given[name].push_back("true"); }, help);
       continue;
     }
     auto* opt = group->add_option_function<std::vector<std::string>>(
@@ -63,8 +66,10 @@ Handler add_generate_command(CLI::App& app) {
     opt->type_name(info.kind == OptionKind::Integer ? "INT" : info.kind == OptionKind::Number ? "NUMBER" : "TEXT");
     if (info.kind != OptionKind::TextList) opt->expected(1);
     const std::string shown = generate_option_text(defaults, name);
-    if (name == "hand") opt->required();
-    else if (!shown.empty()) opt->default_str(shown);
+    if (name == "hand")
+      opt->required();
+    else if (!shown.empty())
+      opt->default_str(shown);
   }
 
   return [=]() {
@@ -107,10 +112,11 @@ Handler add_generate_command(CLI::App& app) {
       if (r.valid >= 0) grasps += r.grasps, valid += r.valid;
     }
     if (validating && grasps > 0)
-      std::printf("\n%d of %d grasps valid under the %s protocol (%.1f%%)\n", valid, grasps, opts.validate->name.c_str(),
-                  100.0 * valid / grasps);
-    std::printf("\n%d objects generated, %d skipped (already finished), %d failed in %.1f s; results in %s (summary.json)\n",
-                generated, skipped, failed, seconds, opts.out.c_str());
+      std::printf("\n%d of %d grasps valid under the %s protocol (%.1f%%)\n", valid, grasps,
+                  opts.validate->name.c_str(), 100.0 * valid / grasps);
+    std::printf(
+        "\n%d objects generated, %d skipped (already finished), %d failed in %.1f s; results in %s (summary.json)\n",
+        generated, skipped, failed, seconds, opts.out.c_str());
     return failed > 0 ? 1 : 0;
   };
 }

@@ -24,16 +24,18 @@ Handler add_hand_command(CLI::App& app) {
   };
   auto io = std::make_shared<InitOpts>();
   auto* init = cmd->add_subcommand(
-      "init", "Write a hand folder from a URDF (hand.json, palmar contact patches, grasp types, self-collision "
-              "spheres), or regenerate parts of an existing hand (--hand)");
+      "init",
+      "Write a hand folder from a URDF (hand.json, palmar contact patches, grasp types, self-collision "
+      "spheres), or regenerate parts of an existing hand (--hand)");
   auto* urdf = init->add_option("--urdf", io->urdf, "URDF of the new hand");
   init->add_option("--out", io->out, "Folder to write (with --urdf)");
   auto* hand = init->add_option("--hand", io->o.hand, "Existing hand (bundled name or folder) to update in place");
   urdf->excludes(hand);
   init->add_option("--name", io->o.name, "Hand name (default: the folder's name)");
   init->add_option("--mesh-dir", io->o.mesh_dir, "Folder where the URDF's relative mesh paths are also looked up");
-  init->add_flag("--collision-only", io->collision_only,
-                 "Links without <collision> get no geometry (hand.json visual_as_collision false; default: their visuals)");
+  init->add_flag(
+      "--collision-only", io->collision_only,
+      "Links without <collision> get no geometry (hand.json visual_as_collision false; default: their visuals)");
   init->add_flag("--link", io->link, "Refer to the URDF and meshes where they are instead of copying them");
   init->add_flag("--force", io->o.force, "Overwrite an existing hand.json in --out");
   init->add_option("--only", io->only,
@@ -45,7 +47,8 @@ Handler add_hand_command(CLI::App& app) {
       ->capture_default_str();
   init->add_option("--default-pose", io->pose, "Explicit default joint value JOINT=VALUE (repeatable)");
   init->add_option("--tip-points", io->o.contacts.tip_points, "Candidates per fingertip link")->capture_default_str();
-  init->add_option("--link-points", io->o.contacts.link_points, "Candidates per other finger link")->capture_default_str();
+  init->add_option("--link-points", io->o.contacts.link_points, "Candidates per other finger link")
+      ->capture_default_str();
   init->add_option("--palm-points", io->o.contacts.palm_points, "Candidates per palm link")->capture_default_str();
   init->add_option("--palmar-cos", io->o.contacts.cos_threshold,
                    "Palmar faces: cosine between outward normal and closing direction above this")
@@ -54,7 +57,8 @@ Handler add_hand_command(CLI::App& app) {
   init->add_option("--sphere-margin", io->o.spheres.margin, "Sphere radius = depth of its centre + margin [m]")
       ->capture_default_str();
   init->add_option("--sphere-tolerance", io->o.spheres.tolerance, "Coverage tolerance [m]")->capture_default_str();
-  init->add_option("--sphere-coverage", io->o.spheres.target_coverage, "Target coverage per link")->capture_default_str();
+  init->add_option("--sphere-coverage", io->o.spheres.target_coverage, "Target coverage per link")
+      ->capture_default_str();
   init->add_option("--max-spheres", io->o.spheres.max_spheres_per_link, "Most spheres per link")->capture_default_str();
   init->add_flag("--no-check", io->no_check, "Do not run hand check on the result");
   init->add_flag("--json", io->as_json, "Print the report as JSON");
@@ -72,14 +76,18 @@ Handler add_hand_command(CLI::App& app) {
   check->add_flag("-v,--verbose", co->verbose, "Also print the sphere coverage of every link");
   check->add_flag("--no-mujoco", co->no_mujoco, "Skip the MuJoCo compile-and-hold check");
   check->add_option("--cache", co->cache, "Folder of cached convex parts for the MuJoCo model");
-  check->add_option("--self-collision-tolerance", co->o.self_penetration_tolerance,
-                    "E_spen at the default pose above this fails [m]")
+  check
+      ->add_option("--self-collision-tolerance", co->o.self_penetration_tolerance,
+                   "E_spen at the default pose above this fails [m]")
       ->capture_default_str();
-  check->add_option("--coverage-tolerance", co->o.coverage_tolerance, "Sphere coverage tolerance [m]")->capture_default_str();
+  check->add_option("--coverage-tolerance", co->o.coverage_tolerance, "Sphere coverage tolerance [m]")
+      ->capture_default_str();
 
   auto print_check = [](const HandCheckReport& r, bool as_json, bool verbose) {
-    if (as_json) std::cout << r.to_json().dump(2) << "\n";
-    else std::cout << r.to_text(verbose);
+    if (as_json)
+      std::cout << r.to_json().dump(2) << "\n";
+    else
+      std::cout << r.to_text(verbose);
     if (!r.passed()) {
       for (const auto& f : r.failures()) std::cerr << "graspqp hand check: " << f << "\n";
       return 1;
@@ -111,8 +119,10 @@ Handler add_hand_command(CLI::App& app) {
       }
       const HandInitReport report = init_hand(o);
       if (io->no_check) {
-        if (io->as_json) std::cout << report.to_json().dump(2) << "\n";
-        else std::cout << report.to_text();
+        if (io->as_json)
+          std::cout << report.to_json().dump(2) << "\n";
+        else
+          std::cout << report.to_text();
         return 0;
       }
       const HandCheckReport r = check_hand(report.directory.string());

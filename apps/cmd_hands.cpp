@@ -1,6 +1,6 @@
 // `graspqp hands`: table of the bundled hands, or one hand as JSON.
-#include <graspqp/hand/hand_model.hpp>
 #include <graspqp/hand/hand_json.hpp>
+#include <graspqp/hand/hand_model.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -28,7 +28,8 @@ Handler add_hands_command(CLI::App& app) {
                   << model.spheres.size() << " spheres\n";
         for (const auto& a : model.joints)
           std::printf("  %-36s [% .4f, % .4f] default % .4f\n", a.name.c_str(), a.lower, a.upper, a.default_value);
-        for (const auto& g : model.grasp_types) std::printf("  grasp type %-10s %zu candidates\n", g.name.c_str(), g.candidates.size());
+        for (const auto& g : model.grasp_types)
+          std::printf("  grasp type %-10s %zu candidates\n", g.name.c_str(), g.candidates.size());
       }
       return 0;
     }
@@ -46,8 +47,8 @@ Handler add_hands_command(CLI::App& app) {
       std::string types;
       for (const auto& g : m.grasp_types) types += g.name + " " + std::to_string(g.candidates.size()) + "  ";
       if (types.empty()) types = "(no contact annotations)";
-      std::printf("%-14s %4d %6zu %7zu %6d  %s\n", m.name.c_str(), m.dof(), m.links.size(), m.spheres.size(), mesh_links,
-                  types.c_str());
+      std::printf("%-14s %4d %6zu %7zu %6d  %s\n", m.name.c_str(), m.dof(), m.links.size(), m.spheres.size(),
+                  mesh_links, types.c_str());
     }
     return 0;
   };

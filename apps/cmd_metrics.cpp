@@ -12,7 +12,8 @@
 namespace graspqp::cli {
 
 Handler add_metrics_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("metrics", "Analytic grasp metrics of grasp files: contact distance, penetration depth, Q1");
+  auto* cmd =
+      app.add_subcommand("metrics", "Analytic grasp metrics of grasp files: contact distance, penetration depth, Q1");
   struct Opts {
     std::vector<std::string> files;
     std::string hand, object, json_out;
@@ -23,7 +24,8 @@ Handler add_metrics_command(CLI::App& app) {
   cmd->add_option("--hand", o->hand, "Override the hand of the file");
   cmd->add_option("--object", o->object, "Override the object mesh of the file");
   cmd->add_option("--json", o->json_out, "Write the full per-grasp report as JSON to this file");
-  cmd->add_option("--contact-threshold", o->m.contact_threshold, "Contacts within this distance count for Q1 [m]")->capture_default_str();
+  cmd->add_option("--contact-threshold", o->m.contact_threshold, "Contacts within this distance count for Q1 [m]")
+      ->capture_default_str();
   cmd->add_option("--friction", o->m.q1.friction, "Friction for Q1")->capture_default_str();
   return [=]() {
     std::vector<std::filesystem::path> files;

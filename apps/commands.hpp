@@ -15,9 +15,9 @@ Handler add_fk_command(CLI::App& app);
 Handler add_sdf_command(CLI::App& app);
 Handler add_generate_command(CLI::App& app);
 Handler add_metrics_command(CLI::App& app);
-Handler add_eval_command(CLI::App& app);  // apps/cmd_eval.cpp
-Handler add_view_command(CLI::App& app);  // apps/cmd_view.cpp
-Handler add_hand_command(CLI::App& app);  // apps/cmd_hand.cpp
+Handler add_eval_command(CLI::App& app);     // apps/cmd_eval.cpp
+Handler add_view_command(CLI::App& app);     // apps/cmd_view.cpp
+Handler add_hand_command(CLI::App& app);     // apps/cmd_hand.cpp
 Handler add_dataset_command(CLI::App& app);  // apps/cmd_dataset.cpp
 
 // Throws graspqp::Error for an empty argument (""): CLI11 2.1 takes it for the name of a nameless option

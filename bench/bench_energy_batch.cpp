@@ -7,11 +7,11 @@
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/optim/sampler.hpp>
 
-#include <nlohmann/json.hpp>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
+#include <nlohmann/json.hpp>
 
 #include <Eigen/Geometry>
 
@@ -45,7 +45,8 @@ struct Setup {
       object = load_object(mug);
       SamplerOptions opt;
       opt.iterations = 100;
-      for (const Sample& s : run_sampler(hand, hand.grasp_type("full"), object, EnergyConfig{}, opt, InitOptions{}, 256, 12, 1))
+      for (const Sample& s :
+           run_sampler(hand, hand.grasp_type("full"), object, EnergyConfig{}, opt, InitOptions{}, 256, 12, 1))
         x.push_back(s.x), contacts.push_back(s.contacts);
     }
   }

@@ -5,8 +5,8 @@
 #include <graspqp/energy/force_closure_qp.hpp>
 #include <graspqp/metrics/ferrari_canny.hpp>
 
-#include <Eigen/Geometry>
 #include <benchmark/benchmark.h>
+#include <Eigen/Geometry>
 
 #include <random>
 #include <vector>

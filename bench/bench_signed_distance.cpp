@@ -76,7 +76,8 @@ const std::vector<Vec3>& far_points() {
     const auto box = mug().bounding_box();
     std::vector<Vec3> out;
     for (int i = 0; i < kPoints; ++i)
-      out.push_back(box.center() + (0.5 * box.diagonal().norm() + distance(rng)) * Vec3(g(rng), g(rng), g(rng)).normalized());
+      out.push_back(box.center() +
+                    (0.5 * box.diagonal().norm() + distance(rng)) * Vec3(g(rng), g(rng), g(rng)).normalized());
     return out;
   }();
   return points;

@@ -6,6 +6,7 @@
 // sanitizer report, a crash) is a bug, and libFuzzer keeps the input.
 #include <graspqp/error.hpp>
 
+#include <unistd.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,7 +16,6 @@
 #include <fstream>
 #include <string>
 #include <typeinfo>
-#include <unistd.h>
 
 namespace graspqp::fuzz {
 

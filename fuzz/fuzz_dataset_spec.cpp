@@ -2,6 +2,7 @@
 // plan` does, then written as a manifest and read back. Paths stay inside a scratch tree: "objects_dir"
 // always names the scratch `objects/` folder (a few tiny meshes, a DexGraspNet coacd folder and a link
 // back up the tree), so that no input walks the machine's file system; "objects" entries are not opened.
+// The folder also holds a tiny hand folder, `tiny`.
 #include <graspqp/dataset/dataset_plan.hpp>
 #include <graspqp/io/json_file.hpp>
 
@@ -20,10 +21,24 @@ const fs::path& spec_folder() {
     fs::create_directories(objects / "core-mug-1" / "coacd");
     fs::create_directories(objects / "ycb" / "apple");
     const std::string cube = "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\nf 1 3 2\nf 1 2 4\nf 1 4 3\nf 2 3 4\n";
-    for (const fs::path& f : {objects / "core-mug-1" / "coacd" / "decomposed.obj", objects / "ycb" / "apple" / "textured.obj",
-                              objects / "box.obj"})
+    for (const fs::path& f : {objects / "core-mug-1" / "coacd" / "decomposed.obj",
+                              objects / "ycb" / "apple" / "textured.obj", objects / "box.obj"})
       graspqp::fuzz::write_bytes(f, reinterpret_cast<const uint8_t*>(cube.data()), cube.size());
     fs::create_directory_symlink(objects, objects / "ycb" / "loop");
+    // A one-joint box hand (the hand target's seed tiny.hand) as the folder "tiny": the seeds plan with it,
+    // since a bundled hand takes seconds to load under ASan.
+    std::ifstream seed(fs::path(GRASPQP_ASSETS_DIR).parent_path() / "fuzz/corpus/hand/tiny.hand");
+    std::ofstream file;
+    for (std::string line; std::getline(seed, line);) {
+      if (line.rfind("--- ", 0) == 0) {
+        file.close();
+        fs::create_directories(d / "tiny");
+        file.open(d / "tiny" / line.substr(4));
+      } else {
+        file << line << "\n";
+      }
+    }
+    if (!fs::exists(d / "tiny" / "hand.json")) graspqp::fuzz::bug("fuzz/corpus/hand/tiny.hand not found");
     return d;
   }();
   return dir;

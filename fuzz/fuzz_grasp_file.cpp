@@ -21,10 +21,11 @@ struct Bytes {
   uint8_t next() { return n ? (--n, *p++) : 0; }
 };
 
-const char* const kNames[] = {"root_pose", "joints", "energy", "energy_terms", "contact_idx", "contact_points",
-                              "contact_normals", "contact_links", "contact_forces", "closing_delta", "valid",
-                              "format", "format_version", "hand", "scale", "object_center", "seed", "parameters",
-                              "joint_names", "names"};
+const char* const kNames[] = {"root_pose",      "joints",         "energy",          "energy_terms",
+                              "contact_idx",    "contact_points", "contact_normals", "contact_links",
+                              "contact_forces", "closing_delta",  "valid",           "format",
+                              "format_version", "hand",           "scale",           "object_center",
+                              "seed",           "parameters",     "joint_names",     "names"};
 
 GraspDataset seed_dataset(Bytes& in) {
   const int N = in.next() % 4, dof = in.next() % 3, n = in.next() % 3, k = in.next() % 3;
@@ -75,14 +76,18 @@ void edit(H5::H5File& f, Bytes& in) {
   }
   switch (op) {
     case 0:  // drop a dataset or attribute
-      if (root.nameExists(name)) f.unlink(name);
-      else if (root.attrExists(name)) root.removeAttr(name);
+      if (root.nameExists(name))
+        f.unlink(name);
+      else if (root.attrExists(name))
+        root.removeAttr(name);
       break;
     case 1:  // a numeric dataset of another shape
     case 2:  // a string dataset
       if (root.nameExists(name)) f.unlink(name);
-      if (op == 1) hdf5::write_numeric_dataset(f, name, dims, PredType::IEEE_F64LE, PredType::NATIVE_DOUBLE, values.data());
-      else hdf5::write_string_dataset(f, name, dims, strings);
+      if (op == 1)
+        hdf5::write_numeric_dataset(f, name, dims, PredType::IEEE_F64LE, PredType::NATIVE_DOUBLE, values.data());
+      else
+        hdf5::write_string_dataset(f, name, dims, strings);
       break;
     case 3:  // a root attribute of another type or shape
     case 4:

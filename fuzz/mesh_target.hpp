@@ -6,13 +6,13 @@
 
 #include "fuzz.hpp"
 
-#define GRASPQP_MESH_FUZZ_TARGET(EXT)                                                      \
-  GRASPQP_FUZZ_TARGET {                                                                    \
-    const auto path = graspqp::fuzz::input_file("input" EXT, data, size);                  \
-    if (!graspqp::fuzz::accepts([&] { graspqp::load_mesh(path); })) return 0;              \
-    graspqp::ObjectLoadOptions options;                                                    \
-    options.surface_samples = 64;                                                          \
-    options.culling_grid = false;                                                          \
-    graspqp::fuzz::accepts([&] { graspqp::load_object(path, options); });                  \
-    return 0;                                                                              \
+#define GRASPQP_MESH_FUZZ_TARGET(EXT)                                         \
+  GRASPQP_FUZZ_TARGET {                                                       \
+    const auto path = graspqp::fuzz::input_file("input" EXT, data, size);     \
+    if (!graspqp::fuzz::accepts([&] { graspqp::load_mesh(path); })) return 0; \
+    graspqp::ObjectLoadOptions options;                                       \
+    options.surface_samples = 64;                                             \
+    options.culling_grid = false;                                             \
+    graspqp::fuzz::accepts([&] { graspqp::load_object(path, options); });     \
+    return 0;                                                                 \
   }

@@ -16,8 +16,8 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin slurm-wlm munge
   # the Python package (pybind11, a venv over Debian's numpy/h5py, pytest)
   pybind11-dev python3-dev python3-venv python3-setuptools python3-wheel python3-pytest
-  # fuzzing and sanitizer builds (clang's libFuzzer and runtimes)
-  clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  # fuzzing and sanitizer builds (clang's libFuzzer and runtimes); the source format (.clang-format)
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format-14
 )
 # The browser viewer (`graspqp view`, web/) needs Node.js and npm; any recent install will do, so
 # Debian's packages are added only when the commands are missing. chromium runs its browser tests.

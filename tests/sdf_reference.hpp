@@ -142,7 +142,7 @@ int check_against_references(const SignedDistanceField& sdf, const std::vector<V
       ++ambiguous_sign;
       continue;
     }
-    EXPECT_EQ(r.distance < 0, w > 0.5) << what << " p=" << p.transpose() << " d=" << r.distance << " w=" << w;
+    EXPECT_EQ(r.distance<0, w> 0.5) << what << " p=" << p.transpose() << " d=" << r.distance << " w=" << w;
   }
   return ambiguous_sign;
 }

@@ -76,9 +76,9 @@ inline GraspDataset panda_grasps(const std::vector<std::array<double, 3>>& rows)
   return d;
 }
 
-inline const std::array<double, 3> kHold{0.0085, -0.01, 0.0};   // 0.5 mm gap per side, closing 1 cm
-inline const std::array<double, 3> kOpen{0.04, -0.005, 0.0};    // fingers wide open, target still open
-inline const std::array<double, 3> kFar{0.0085, -0.01, 0.05};   // the good grasp, hand 5 cm further back
+inline const std::array<double, 3> kHold{0.0085, -0.01, 0.0};  // 0.5 mm gap per side, closing 1 cm
+inline const std::array<double, 3> kOpen{0.04, -0.005, 0.0};   // fingers wide open, target still open
+inline const std::array<double, 3> kFar{0.0085, -0.01, 0.05};  // the good grasp, hand 5 cm further back
 
 inline EvalOptions options_for(const std::string& protocol, int threads = 2) {
   EvalOptions o;

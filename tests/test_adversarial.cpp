@@ -3,17 +3,17 @@
 // values. Every output (grasp files, eval files, summaries, reports, metrics JSON) is read back and checked
 // by an independent reader (h5py; Python's json, which would show NaN tokens).
 #include <graspqp/dataset/generate.hpp>
-#include <graspqp/error.hpp>
 #include <graspqp/energy/grasp_energy.hpp>
+#include <graspqp/error.hpp>
 #include <graspqp/hand/kinematics.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/object/object_model.hpp>
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <fstream>
 #include <regex>
-#include <unistd.h>
 
 #include "test_util.hpp"
 
@@ -23,7 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("graspqp_test_adversarial_" + name + "_" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("graspqp_test_adversarial_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
@@ -84,7 +85,8 @@ std::string box_obj(double s, const std::string& extra = "") {
   for (int x : {-1, 1})
     for (int y : {-1, 1})
       for (int z : {-1, 1})
-        t += "v " + std::to_string(x * s / 2) + " " + std::to_string(y * s / 2) + " " + std::to_string(z * s / 2) + "\n";
+        t +=
+            "v " + std::to_string(x * s / 2) + " " + std::to_string(y * s / 2) + " " + std::to_string(z * s / 2) + "\n";
   return t + "f 1 3 4 2\nf 5 6 8 7\nf 1 2 6 5\nf 3 7 8 4\nf 1 5 7 3\nf 2 4 8 6\n" + extra;
 }
 
@@ -94,8 +96,9 @@ TEST(Adversarial, DegenerateMeshesGiveFiniteOutputsOrAClearError) {
   fs::create_directories(dir / "objects");
   // Slivers: collinear and repeated-vertex triangles, duplicated faces, a needle, coincident vertices.
   write_text(dir / "objects" / "slivers.obj",
-             box_obj(0.06, "v 0.03 0.03 0.03\nv 0.03 0.03 0.03\nv 0.0300000001 0.03 0.03\nv -0.03 -0.03 -0.03\n"
-                           "f 1 2 2\nf 9 10 11\nf 1 3 4 2\nf 1 3 4 2\nf 1 8 12\nf 2 2 2\n"));
+             box_obj(0.06,
+                     "v 0.03 0.03 0.03\nv 0.03 0.03 0.03\nv 0.0300000001 0.03 0.03\nv -0.03 -0.03 -0.03\n"
+                     "f 1 2 2\nf 9 10 11\nf 1 3 4 2\nf 1 3 4 2\nf 1 8 12\nf 2 2 2\n"));
   write_text(dir / "objects" / "open.obj", box_obj(0.05).substr(0, box_obj(0.05).rfind("f ")));  // a side missing
   write_text(dir / "objects" / "tiny.obj", box_obj(0.002));
   write_text(dir / "objects" / "flipped.obj",  // one side wound the wrong way
@@ -123,12 +126,21 @@ TEST(Adversarial, DegenerateMeshesGiveFiniteOutputsOrAClearError) {
 
   std::string out, err;
   ASSERT_EQ(test::run_command(test::cli_path() + " eval --grasps " + (dir / "grasps").string() + " --out " +
-                                  (dir / "eval").string() + kShortProtocol, &out, &err), 0) << err;
+                                  (dir / "eval").string() + kShortProtocol,
+                              &out, &err),
+            0)
+      << err;
   ASSERT_EQ(test::run_command(test::cli_path() + " metrics --grasps " + (dir / "grasps").string() + " --json " +
-                                  (dir / "eval" / "metrics.json").string(), &out, &err), 0) << err;
+                                  (dir / "eval" / "metrics.json").string(),
+                              &out, &err),
+            0)
+      << err;
   // Without the analytic metrics (NaN in memory: not computed) the eval files hold none of them.
   ASSERT_EQ(test::run_command(test::cli_path() + " eval --no-analytic --grasps " + (dir / "grasps").string() +
-                                  " --out " + (dir / "eval_no_analytic").string() + kShortProtocol, &out, &err), 0) << err;
+                                  " --out " + (dir / "eval_no_analytic").string() + kShortProtocol,
+                              &out, &err),
+            0)
+      << err;
   EXPECT_EQ(non_finite_outputs(dir / "grasps"), "");
   EXPECT_EQ(non_finite_outputs(dir / "eval"), "");
   EXPECT_EQ(non_finite_outputs(dir / "eval_no_analytic"), "");
@@ -173,9 +185,15 @@ TEST(Adversarial, CoincidentContactsGiveFiniteEnergiesAndOutputs) {
   write_grasp_file(dir / "grasps" / "coincident.h5", d);
   std::string out, err;
   ASSERT_EQ(test::run_command(test::cli_path() + " eval --grasps " + (dir / "grasps").string() + " --out " +
-                                  (dir / "eval").string() + kShortProtocol, &out, &err), 0) << err;
+                                  (dir / "eval").string() + kShortProtocol,
+                              &out, &err),
+            0)
+      << err;
   ASSERT_EQ(test::run_command(test::cli_path() + " metrics --grasps " + (dir / "grasps").string() + " --json " +
-                                  (dir / "eval" / "metrics.json").string(), &out, &err), 0) << err;
+                                  (dir / "eval" / "metrics.json").string(),
+                              &out, &err),
+            0)
+      << err;
   EXPECT_EQ(non_finite_outputs(dir / "eval"), "");
   fs::remove_all(dir);
 }
@@ -207,7 +225,9 @@ TEST(Adversarial, EqualJointLimitsGiveFiniteOutputs) {
   // The file names the hand "panda" (its hand.json name): evaluate it with this folder.
   ASSERT_EQ(test::run_command(test::cli_path() + " eval --hand " + hand_dir.string() + " --grasps " +
                                   (dir / "grasps").string() + " --out " + (dir / "eval").string() + kShortProtocol,
-                              &out, &err), 0) << err;
+                              &out, &err),
+            0)
+      << err;
   EXPECT_EQ(non_finite_outputs(dir / "grasps"), "");
   EXPECT_EQ(non_finite_outputs(dir / "eval"), "");
   const auto report = nlohmann::json::parse(test::read_text(dir / "eval" / "report.json"));
@@ -227,7 +247,7 @@ TEST(Adversarial, AbsurdGraspValuesGiveFiniteOutputsOrAClearError) {
   g.out = dir / "generated";
   generate_dataset(g, name_objects({test::object_path("misc/apple.ply")}));
   GraspDataset d = read_grasp_file(dir / "generated" / "apple" / "robotiq2-full-graspqp.h5");
-  d.joints(0, 0) = 1e200;         // far beyond the joint limits
+  d.joints(0, 0) = 1e200;          // far beyond the joint limits
   d.closing_delta(1, 0) = -1e200;  // a closing command no motor follows
   d.root_pose(2, 3) = 1e-300;      // a nearly zero quaternion
   d.root_pose.row(2).tail<3>().setConstant(1e-300);
@@ -236,7 +256,8 @@ TEST(Adversarial, AbsurdGraspValuesGiveFiniteOutputsOrAClearError) {
   write_grasp_file(dir / "grasps" / "absurd.h5", d);
   std::string out, err;
   const int rc = test::run_command(test::cli_path() + " eval --grasps " + (dir / "grasps").string() + " --out " +
-                                       (dir / "eval").string() + kShortProtocol, &out, &err);
+                                       (dir / "eval").string() + kShortProtocol,
+                                   &out, &err);
   if (rc != 0) {  // after the progress lines, one error line: the zero quaternion refused by name
     const auto at = err.find("graspqp: error: ");
     ASSERT_NE(at, std::string::npos) << err;
@@ -248,7 +269,10 @@ TEST(Adversarial, AbsurdGraspValuesGiveFiniteOutputsOrAClearError) {
   d.root_pose.row(2) << 0, 0, 0.2, 1, 0, 0, 0;
   write_grasp_file(dir / "grasps" / "absurd.h5", d);
   ASSERT_EQ(test::run_command(test::cli_path() + " eval --grasps " + (dir / "grasps").string() + " --out " +
-                                  (dir / "eval").string() + kShortProtocol, &out, &err), 0) << err;
+                                  (dir / "eval").string() + kShortProtocol,
+                              &out, &err),
+            0)
+      << err;
   EXPECT_EQ(non_finite_outputs(dir / "eval"), "");
   fs::remove_all(dir);
 }

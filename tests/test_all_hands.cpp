@@ -27,12 +27,12 @@ struct Config {
 // Every hand with every grasp type it defines (checked against the files by AllHands.ListIsComplete).
 const std::vector<Config>& configs() {
   static const std::vector<Config> c{
-      {"allegro", "full"},       {"allegro", "precision"},     {"allegro", "pinch"},     {"shadow_hand", "full"},
+      {"allegro", "full"},          {"allegro", "precision"}, {"allegro", "pinch"},     {"shadow_hand", "full"},
       {"shadow_hand", "precision"}, {"shadow_hand", "pinch"}, {"ability_hand", "full"}, {"ability_hand", "precision"},
-      {"ability_hand", "pinch"}, {"ability_hand", "tips"},    {"robotiq2", "full"},     {"robotiq3", "full"},
-      {"robotiq3", "precision"}, {"robotiq3", "pinch"},       {"panda", "full"},        {"schunk", "full"},
-      {"schunk", "pinch"},       {"leap", "full"},            {"leap", "precision"},    {"leap", "pinch"},
-      {"barrett", "full"},       {"barrett", "precision"},    {"barrett", "pinch"}};
+      {"ability_hand", "pinch"},    {"ability_hand", "tips"}, {"robotiq2", "full"},     {"robotiq3", "full"},
+      {"robotiq3", "precision"},    {"robotiq3", "pinch"},    {"panda", "full"},        {"schunk", "full"},
+      {"schunk", "pinch"},          {"leap", "full"},         {"leap", "precision"},    {"leap", "pinch"},
+      {"barrett", "full"},          {"barrett", "precision"}, {"barrett", "pinch"}};
   return c;
 }
 

@@ -24,7 +24,8 @@ TEST(Cli, Version) {
 TEST(Cli, HandsTableListsEveryHand) {
   std::string out;
   ASSERT_EQ(run_command(cli_path() + " hands", &out), 0);
-  for (const char* h : {"allegro", "shadow_hand", "ability_hand", "robotiq2", "robotiq3", "panda", "schunk", "leap", "barrett"})
+  for (const char* h :
+       {"allegro", "shadow_hand", "ability_hand", "robotiq2", "robotiq3", "panda", "schunk", "leap", "barrett"})
     EXPECT_NE(out.find(h), std::string::npos) << h;
 }
 
@@ -44,9 +45,10 @@ TEST(Cli, HandJson) {
 TEST(Cli, ForwardKinematicsMatchesLibrary) {
   const HandModel model = load_hand("ability_hand");
   std::string out;
-  ASSERT_EQ(run_command(cli_path() + " fk --hand ability_hand --joints 0.5,0.4,0.3,0.2,1.0,0.3 --pose 0.1,0.2,0.3,2,0,0,0",
-                        &out),
-            0);
+  ASSERT_EQ(
+      run_command(cli_path() + " fk --hand ability_hand --joints 0.5,0.4,0.3,0.2,1.0,0.3 --pose 0.1,0.2,0.3,2,0,0,0",
+                  &out),
+      0);
   const json j = json::parse(out);
   // Every non-fixed URDF joint, mimic-driven ones included.
   EXPECT_EQ(j["joints"].size(), 10u);
@@ -109,9 +111,11 @@ INSTANTIATE_TEST_SUITE_P(
                       ErrorCase{"NanJoint", "fk --hand panda --joints nan", "not a finite number"},
                       ErrorCase{"BadPose", "fk --hand panda --pose 1,2,3", "expected 7 values"},
                       ErrorCase{"UnknownGraspType", "fk --hand panda --grasp-type pinch", "unknown grasp type"},
-                      ErrorCase{"MissingMesh", "sdf --object /nonexistent/mesh.obj < /dev/null", "/nonexistent/mesh.obj"},
-                      ErrorCase{"BadSdfLine", "sdf --object " + test::object_path("misc/apple.ply").string() +
-                                                  " < " + test::object_path("misc/apple.ply").string(),
+                      ErrorCase{"MissingMesh", "sdf --object /nonexistent/mesh.obj < /dev/null",
+                                "/nonexistent/mesh.obj"},
+                      ErrorCase{"BadSdfLine",
+                                "sdf --object " + test::object_path("misc/apple.ply").string() + " < " +
+                                    test::object_path("misc/apple.ply").string(),
                                 "stdin line 1"}),
     [](const auto& info) { return info.param.name; });
 

@@ -25,15 +25,16 @@ class DatasetPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::path(testing::TempDir()) / ("dataset_plan_" + std::to_string(::getpid()) + "_" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
   json spec() const {
     return {{"hands", {"allegro", "leap"}},
-            {"objects", {test::object_path("ycb/mug/textured.obj").string(), test::object_path("misc/apple.ply").string(),
-                         test::object_path("ycb/banana/textured.obj").string()}},
+            {"objects",
+             {test::object_path("ycb/mug/textured.obj").string(), test::object_path("misc/apple.ply").string(),
+              test::object_path("ycb/banana/textured.obj").string()}},
             {"grasps", 2},
             {"iters", 10},
             {"seed", 5}};
@@ -78,7 +79,8 @@ TEST_F(DatasetPlanTest, UnitsAreHandsTimesTypesTimesObjectsTimesScales) {
   EXPECT_EQ(ids.size(), p.units.size());
   EXPECT_TRUE(ids.count("allegro/full/mug_0.8"));
   // One scale, no "scales" key: no suffix.
-  EXPECT_EQ(plan_dataset(spec(), dir_ / "spec.json").units.front().file().filename().string().find('_'), std::string::npos);
+  EXPECT_EQ(plan_dataset(spec(), dir_ / "spec.json").units.front().file().filename().string().find('_'),
+            std::string::npos);
 }
 
 // A unit's seed depends on what it is, never on where it is in a list: adding, removing or reordering
@@ -133,8 +135,10 @@ TEST_F(DatasetPlanTest, SameSpecSameManifestBytesAndDifferentSpecRefused) {
 TEST_F(DatasetPlanTest, BadSpecsNameTheKey) {
   auto with = [&](const std::string& key, const json& value) {
     json s = spec();
-    if (value.is_null() && key != "validate") s.erase(key);
-    else s[key] = value;
+    if (value.is_null() && key != "validate")
+      s.erase(key);
+    else
+      s[key] = value;
     return error_of(s);
   };
   const std::string spec_file = (dir_ / "spec.json").string();
@@ -216,15 +220,20 @@ TEST(DatasetShard, ParsedAndTakenFromTheEnvironment) {
       return it == vars.end() ? nullptr : it->second.c_str();
     };
   };
-  DatasetShard s = shard_from_environment(
-      env({{"SLURM_ARRAY_TASK_ID", "4"}, {"SLURM_ARRAY_TASK_MIN", "3"}, {"SLURM_ARRAY_TASK_COUNT", "3"}, {"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "1"}}));
+  DatasetShard s = shard_from_environment(env({{"SLURM_ARRAY_TASK_ID", "4"},
+                                               {"SLURM_ARRAY_TASK_MIN", "3"},
+                                               {"SLURM_ARRAY_TASK_COUNT", "3"},
+                                               {"SLURM_PROCID", "0"},
+                                               {"SLURM_NTASKS", "1"}}));
   EXPECT_EQ(s.index, 1);
   EXPECT_EQ(s.count, 3);
   EXPECT_EQ(s.source, "SLURM_ARRAY_TASK_ID");
-  s = shard_from_environment(env({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_MAX", "2"}}));
+  s = shard_from_environment(
+      env({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_MAX", "2"}}));
   EXPECT_EQ(s.index, 2);
   EXPECT_EQ(s.count, 3);
-  s = shard_from_environment(env({{"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "4"}, {"OMPI_COMM_WORLD_RANK", "0"}, {"OMPI_COMM_WORLD_SIZE", "2"}}));
+  s = shard_from_environment(env(
+      {{"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "4"}, {"OMPI_COMM_WORLD_RANK", "0"}, {"OMPI_COMM_WORLD_SIZE", "2"}}));
   EXPECT_EQ(s.index, 1);
   EXPECT_EQ(s.count, 4);
   EXPECT_EQ(s.source, "SLURM_PROCID");

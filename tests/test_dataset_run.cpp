@@ -14,8 +14,8 @@
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using graspqp::test::run_command;
+using nlohmann::json;
 
 namespace {
 
@@ -29,10 +29,11 @@ class DatasetRunTest : public ::testing::Test {
     fs::create_directories(root_);
     // 4 small objects x 2 hands, tiny iteration counts; the reference: one process, all units.
     json spec = {{"hands", {"allegro", "leap"}},
-                 {"objects", {graspqp::test::object_path("ycb/mug/textured.obj").string(),
-                              graspqp::test::object_path("misc/apple.ply").string(),
-                              graspqp::test::object_path("ycb/banana/textured.obj").string(),
-                              graspqp::test::object_path("ycb/cracker_box/textured.obj").string()}},
+                 {"objects",
+                  {graspqp::test::object_path("ycb/mug/textured.obj").string(),
+                   graspqp::test::object_path("misc/apple.ply").string(),
+                   graspqp::test::object_path("ycb/banana/textured.obj").string(),
+                   graspqp::test::object_path("ycb/cracker_box/textured.obj").string()}},
                  {"grasps", 3},
                  {"contacts", 8},
                  {"iters", 60},
@@ -80,15 +81,18 @@ class DatasetRunTest : public ::testing::Test {
   static int grasp_files(const fs::path& dir) {
     int n = 0;
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
       n += it->path().extension() == ".h5";
     return n;
   }
   // Waits until `dir` holds `files` grasp files, then SIGKILLs the processes whose command line matches
   // `pattern` (a regex for pkill -f; its first letter in brackets so that the shell running pkill does not
   // match itself).
-  static void kill_when(const fs::path& dir, int files, const std::string& pattern, const std::string& pkill_flags = "") {
-    for (int i = 0; i < 1200 && grasp_files(dir) < files; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  static void kill_when(const fs::path& dir, int files, const std::string& pattern,
+                        const std::string& pkill_flags = "") {
+    for (int i = 0; i < 1200 && grasp_files(dir) < files; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::string out;
     run_command("pkill -9 " + pkill_flags + " -f '" + pattern + "'; true", &out);
   }
@@ -102,15 +106,16 @@ TEST_F(DatasetRunTest, ShardsAsSeparateProcessesKilledAndRerunGiveTheSameBytes) 
   ASSERT_EQ(cli("dataset run " + q(dir) + " --shard 0/3 --threads 1"), 0);
   // Shard 1 is killed with SIGKILL once it finished a unit (so in the middle of the next), then rerun.
   std::string out;
-  run_command("(" + graspqp::test::cli_path() + " dataset run " + q(dir) + " --shard 1/3 --threads 1 > /dev/null 2>&1 &)",
-              &out);
+  run_command(
+      "(" + graspqp::test::cli_path() + " dataset run " + q(dir) + " --shard 1/3 --threads 1 > /dev/null 2>&1 &)",
+      &out);
   kill_when(dir, grasp_files(dir) + 1, "[d]ataset run " + dir.string() + " --shard 1/3");
   json s = status(dir);
   EXPECT_FALSE(s["complete"].get<bool>());
   ASSERT_EQ(cli("dataset run " + q(dir) + " --shard 1/3 --threads 2"), 0);
   // Shard 2 from Slurm's array variables, as sbatch --array sets them.
-  ASSERT_EQ(run_command("SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3 " + graspqp::test::cli_path() +
-                            " dataset run " + q(dir) + " --threads 1",
+  ASSERT_EQ(run_command("SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3 " +
+                            graspqp::test::cli_path() + " dataset run " + q(dir) + " --threads 1",
                         &out),
             0);
   EXPECT_NE(out.find("shard 2/3 (SLURM_ARRAY_TASK_ID)"), std::string::npos) << out;

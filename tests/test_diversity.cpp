@@ -11,7 +11,8 @@ using namespace graspqp;
 
 namespace {
 
-Eigen::Matrix<double, 1, 7> pose(double x, double y, double z, const Eigen::Quaterniond& q = Eigen::Quaterniond::Identity()) {
+Eigen::Matrix<double, 1, 7> pose(double x, double y, double z,
+                                 const Eigen::Quaterniond& q = Eigen::Quaterniond::Identity()) {
   Eigen::Matrix<double, 1, 7> p;
   p << x, y, z, q.w(), q.x(), q.y(), q.z();
   return p;
@@ -77,10 +78,10 @@ TEST(Diversity, UniqueGraspsWithKnownAnswers) {
 
 TEST(Diversity, EulerXyz) {
   const Eigen::Vector3d e(0.3, -0.4, 1.2);
-  const Eigen::Matrix3d R = (Eigen::AngleAxisd(e.z(), Eigen::Vector3d::UnitZ()) *
-                             Eigen::AngleAxisd(e.y(), Eigen::Vector3d::UnitY()) *
-                             Eigen::AngleAxisd(e.x(), Eigen::Vector3d::UnitX()))
-                                .toRotationMatrix();
+  const Eigen::Matrix3d R =
+      (Eigen::AngleAxisd(e.z(), Eigen::Vector3d::UnitZ()) * Eigen::AngleAxisd(e.y(), Eigen::Vector3d::UnitY()) *
+       Eigen::AngleAxisd(e.x(), Eigen::Vector3d::UnitX()))
+          .toRotationMatrix();
   const Eigen::Quaterniond q(R);
   EXPECT_NEAR((euler_xyz(Eigen::Vector4d(q.w(), q.x(), q.y(), q.z())) - e).norm(), 0, 1e-12);
 }

@@ -9,13 +9,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <fstream>
 #include <regex>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include "test_util.hpp"
 
@@ -108,9 +108,12 @@ void expect_same_outputs(const fs::path& out, const fs::path& ref) {
   ASSERT_EQ(files_under(out), files_under(ref));
   for (const auto& rel : files_under(ref)) {
     const std::string a = test::read_text(out / rel), b = test::read_text(ref / rel);
-    if (rel.extension() == ".h5") EXPECT_TRUE(a == b) << rel << " differs";
-    else if (rel.extension() == ".json") EXPECT_EQ(untimed(json::parse(a)), untimed(json::parse(b))) << rel;
-    else EXPECT_EQ(untimed_markdown(a), untimed_markdown(b)) << rel;
+    if (rel.extension() == ".h5")
+      EXPECT_TRUE(a == b) << rel << " differs";
+    else if (rel.extension() == ".json")
+      EXPECT_EQ(untimed(json::parse(a)), untimed(json::parse(b))) << rel;
+    else
+      EXPECT_EQ(untimed_markdown(a), untimed_markdown(b)) << rel;
   }
 }
 
@@ -149,8 +152,10 @@ TEST_F(EvalResume, KillNineMidRunLeavesNoPartialFileAndARerunEqualsAnUninterrupt
   EXPECT_LT(left.size(), 3u * 2);
   for (const auto& rel : left) {
     EXPECT_NE(rel.filename().string()[0], '.') << rel;
-    if (rel.extension() == ".h5") EXPECT_EQ(read_eval_success(out / rel).size(), 5u) << rel;
-    else EXPECT_NO_THROW(read_json_file(out / rel)) << rel;
+    if (rel.extension() == ".h5")
+      EXPECT_EQ(read_eval_success(out / rel).size(), 5u) << rel;
+    else
+      EXPECT_NO_THROW(read_json_file(out / rel)) << rel;
   }
   const std::string first_summary = test::read_text(out / left[1]);
 

@@ -3,9 +3,9 @@
 #include <graspqp/error.hpp>
 #include <graspqp/metrics/ferrari_canny.hpp>
 
+#include <gtest/gtest.h>
 #include <Eigen/Geometry>
 #include <Eigen/LU>
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
@@ -160,8 +160,10 @@ TEST(FerrariCanny, SupportFunctionUpperBoundConverges) {
     for (int it = 0, stalled = 0; it < 20000 && step > 1e-9; ++it) {
       const Vec6 candidate = (d + step * random_direction()).normalized();
       const double h = support(w, candidate);
-      if (h < value) value = h, d = candidate, stalled = 0;
-      else if (++stalled == 60) step *= 0.5, stalled = 0;
+      if (h < value)
+        value = h, d = candidate, stalled = 0;
+      else if (++stalled == 60)
+        step *= 0.5, stalled = 0;
     }
     EXPECT_GE(value, q1 - 1e-12);
     refined = std::min(refined, value);

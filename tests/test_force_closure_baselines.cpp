@@ -4,8 +4,8 @@
 #include <graspqp/energy/force_closure_baselines.hpp>
 #include <graspqp/error.hpp>
 
-#include <Eigen/Geometry>
 #include <gtest/gtest.h>
+#include <Eigen/Geometry>
 
 #include <cmath>
 #include <functional>
@@ -149,8 +149,7 @@ double reference_tdg(const TdgParams& params, const ContactArray& directions, co
   std::vector<double> rho(n, 1.0);
   for (int i = 0; i < n && params.density_weighting; ++i) {
     double crowd = 0;
-    for (int j = 0; j < n; ++j)
-      crowd += std::max(normals.row(i).normalized().dot(normals.row(j).normalized()), 0.0);
+    for (int j = 0; j < n; ++j) crowd += std::max(normals.row(i).normalized().dot(normals.row(j).normalized()), 0.0);
     rho[i] = 1 / std::max(crowd, 1e-4);
   }
   double total = 0;
@@ -238,9 +237,7 @@ TEST(ForceClosureTdg, FullGradientMatchesFiniteDifferences) {
     ContactArray dp(points.rows(), 3), dn(points.rows(), 3);
     const double value = tdg.value(points, normals, centre, ws, dp, dn);
     EXPECT_NEAR(value, tdg.value(points, normals, centre, fd_ws), 1e-12 * value);
-    const Energy energy = [&](const ContactArray& p, const ContactArray& n) {
-      return tdg.value(p, n, centre, fd_ws);
-    };
+    const Energy energy = [&](const ContactArray& p, const ContactArray& n) { return tdg.value(p, n, centre, fd_ws); };
     SCOPED_TRACE(::testing::Message() << "trial " << trial);
     expect_gradients_match(energy, points, normals, dp, dn, 1e-4);
   }

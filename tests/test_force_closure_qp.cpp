@@ -5,9 +5,9 @@
 #include <graspqp/error.hpp>
 #include <graspqp/metrics/ferrari_canny.hpp>
 
+#include <gtest/gtest.h>
 #include <Eigen/Geometry>
 #include <Eigen/SVD>
-#include <gtest/gtest.h>
 
 #include <cmath>
 #include <functional>
@@ -107,8 +107,8 @@ GraspMatrix grasp_matrix(const ForceClosureQpParams& params, const Contacts& c) 
 
 TEST(ForceClosureTangents, OrthonormalRightHandedEverywhere) {
   std::mt19937_64 rng(1);
-  std::vector<Vec3> normals{Vec3::UnitX(), Vec3::UnitY(), Vec3::UnitZ(), -Vec3::UnitZ(), Vec3(1, 1, 0).normalized(),
-                            Vec3(0, 0, -1 + 1e-17)};
+  std::vector<Vec3> normals{
+      Vec3::UnitX(), Vec3::UnitY(), Vec3::UnitZ(), -Vec3::UnitZ(), Vec3(1, 1, 0).normalized(), Vec3(0, 0, -1 + 1e-17)};
   for (int i = 0; i < 1000; ++i) normals.push_back(random_unit(rng));
   for (const Vec3& n : normals) {
     Vec3 t1, t2;
@@ -230,8 +230,8 @@ TEST_P(ForceClosureBoxQpRandom, OtherBoundsAndNoFallback) {
   EXPECT_LE(fallbacks, 3);  // the fallback is a safety net, not the normal path
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, ForceClosureBoxQpRandom, ::testing::Values(BoxQpMethod::ActiveSet, BoxQpMethod::MinNormPoint),
-                         [](const auto& info) {
+INSTANTIATE_TEST_SUITE_P(Methods, ForceClosureBoxQpRandom,
+                         ::testing::Values(BoxQpMethod::ActiveSet, BoxQpMethod::MinNormPoint), [](const auto& info) {
                            return info.param == BoxQpMethod::ActiveSet ? "ActiveSet" : "MinNormPoint";
                          });
 

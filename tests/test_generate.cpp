@@ -2,6 +2,7 @@
 // object discovery, file contents consistent with the model, and clean errors on bad input.
 #include <graspqp/dataset/generate.hpp>
 #include <graspqp/error.hpp>
+#include <graspqp/hand/kinematics.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/metrics/analyze.hpp>
 #include <graspqp/sim/evaluate.hpp>
@@ -115,7 +116,8 @@ TEST(Generate, FileContentsAgreeWithTheModel) {
     EXPECT_GE(d.root_pose(b, 3), 0.0);
     EXPECT_NEAR(d.root_pose.row(b).tail<4>().norm(), 1.0, 1e-12);
     std::vector<int> contacts(d.contact_idx.row(b).data(), d.contact_idx.row(b).data() + d.n_contacts());
-    const double E = grasp_energy(hand, hand.grasp_type("full"), object, EnergyConfig{}, states[b], contacts, ws, terms, nullptr);
+    const double E =
+        grasp_energy(hand, hand.grasp_type("full"), object, EnergyConfig{}, states[b], contacts, ws, terms, nullptr);
     EXPECT_NEAR(E, d.energy[b], 1e-6 * std::max(1.0, std::abs(E)));
     for (int i = 0; i < d.n_contacts(); ++i) {
       const size_t row = static_cast<size_t>(b) * d.n_contacts() + i;
@@ -128,6 +130,44 @@ TEST(Generate, FileContentsAgreeWithTheModel) {
     }
     EXPECT_TRUE(d.closing_delta.row(b).allFinite());
   }
+  // Pregrasp and squeeze: within the joint limits, recorded amounts, and what they are for, measured on
+  // the object: the pregrasp moves the contacts out of the object, the squeeze into it.
+  EXPECT_EQ(params["poses"]["pregrasp_scale"], 0.25);
+  EXPECT_EQ(params["poses"]["squeeze_scale"], 0.25);
+  ASSERT_EQ(d.pregrasp_joints.rows(), d.n_grasps());
+  ASSERT_EQ(d.squeeze_joints.rows(), d.n_grasps());
+  double grasp_sum = 0, pregrasp_sum = 0, squeeze_sum = 0;
+  HandData data(hand);
+  const GraspType& full = hand.grasp_type("full");
+  auto mean_contact_distance = [&](int b, const Eigen::VectorXd& q) {
+    const Eigen::Quaterniond rot(d.root_pose(b, 3), d.root_pose(b, 4), d.root_pose(b, 5), d.root_pose(b, 6));
+    forward_kinematics(hand, make_state(d.root_pose.row(b).head<3>().transpose(), rot.toRotationMatrix(), q), data);
+    double sum = 0;
+    for (int i = 0; i < d.n_contacts(); ++i) {
+      const ContactCandidate& c = full.candidates[d.contact_idx(b, i)];
+      sum += object.sdf->query(data.to_world(c.link, c.position)).distance;
+    }
+    return sum / d.n_contacts();
+  };
+  for (int b = 0; b < d.n_grasps(); ++b) {
+    const Eigen::VectorXd q = d.joints.row(b).transpose(), delta = d.closing_delta.row(b).transpose();
+    const Eigen::VectorXd pre = d.pregrasp_joints.row(b).transpose(), sq = d.squeeze_joints.row(b).transpose();
+    EXPECT_TRUE((pre.array() >= hand.lower_limits().array()).all() &&
+                (pre.array() <= hand.upper_limits().array()).all());
+    EXPECT_TRUE((sq.array() >= hand.lower_limits().array()).all() && (sq.array() <= hand.upper_limits().array()).all());
+    for (int a = 0; a < hand.dof(); ++a) {  // where no limit clamps, exactly a quarter of the command
+      const double lo = hand.lower_limits()[a], hi = hand.upper_limits()[a];
+      if (q[a] - 0.25 * delta[a] > lo && q[a] - 0.25 * delta[a] < hi)
+        EXPECT_NEAR(pre[a], q[a] - 0.25 * delta[a], 1e-12);
+      if (q[a] + 0.25 * delta[a] > lo && q[a] + 0.25 * delta[a] < hi) EXPECT_NEAR(sq[a], q[a] + 0.25 * delta[a], 1e-12);
+    }
+    grasp_sum += mean_contact_distance(b, q);
+    pregrasp_sum += mean_contact_distance(b, pre);
+    squeeze_sum += mean_contact_distance(b, sq);
+  }
+  const double n = d.n_grasps();
+  EXPECT_GT(pregrasp_sum / n, grasp_sum / n + 0.002) << "pregrasp contacts should be millimetres further out";
+  EXPECT_LT(squeeze_sum / n, grasp_sum / n - 0.002) << "squeeze contacts should be millimetres further in";
   EXPECT_TRUE(fs::exists(out / "summary.json"));
   fs::remove_all(out);
 }
@@ -213,7 +253,8 @@ TEST(Generate, InitializationFromTheHandAndTheUser) {
     generate_dataset(o, apple());
     const GraspDataset d = read_grasp_file(grasp_file_path(o, "apple"));
     std::vector<double> r;
-    for (int i = 0; i < d.n_grasps(); ++i) r.push_back((d.root_pose.row(i).head<3>().transpose() - d.object_center).norm());
+    for (int i = 0; i < d.n_grasps(); ++i)
+      r.push_back((d.root_pose.row(i).head<3>().transpose() - d.object_center).norm());
     return std::make_pair(r, nlohmann::json::parse(d.parameters_json)["init"]);
   };
   GenerateOptions o = small_options(out / "a");
@@ -288,9 +329,11 @@ TEST_P(GenerateErrors, OneLineAndNonZeroExit) {
   const fs::path dir = temp_dir("err_" + GetParam().name);
   std::ofstream(dir / "empty.obj") << "# nothing\n";
   // A flat square (two triangles, plus two more coplanar ones).
-  std::ofstream(dir / "flat.obj") << "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nv 0.5 0.5 0\nf 1 2 5\nf 2 3 5\nf 3 4 5\nf 4 1 5\n";
+  std::ofstream(dir / "flat.obj")
+      << "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nv 0.5 0.5 0\nf 1 2 5\nf 2 3 5\nf 3 4 5\nf 4 1 5\n";
   std::string args = GetParam().args;
-  for (auto pos = args.find("{dir}"); pos != std::string::npos; pos = args.find("{dir}")) args.replace(pos, 5, dir.string());
+  for (auto pos = args.find("{dir}"); pos != std::string::npos; pos = args.find("{dir}"))
+    args.replace(pos, 5, dir.string());
   for (auto pos = args.find("{apple}"); pos != std::string::npos; pos = args.find("{apple}"))
     args.replace(pos, 7, test::object_path("misc/apple.ply").string());
   std::string out, err;
@@ -303,20 +346,19 @@ TEST_P(GenerateErrors, OneLineAndNonZeroExit) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, GenerateErrors,
-    ::testing::Values(CliError{"EmptyMesh", "--hand allegro --object {dir}/empty.obj --out {dir}/o", "empty.obj"},
-                      CliError{"MissingMesh", "--hand allegro --object {dir}/none.obj --out {dir}/o", "none.obj"},
-                      CliError{"FlatObject", "--hand allegro --object {dir}/flat.obj --out {dir}/o", "degenerate"},
-                      CliError{"UnknownGraspType", "--hand panda --grasp-type pinch --object {apple} --out {dir}/o",
-                               "unknown grasp type 'pinch'"},
-                      CliError{"UnknownEnergy", "--hand allegro --energy foo --object {apple} --out {dir}/o",
-                               "unknown energy 'foo'"},
-                      CliError{"UnwritableOut", "--hand allegro --object {apple} --out /proc/graspqp_out", "/proc/graspqp_out"},
-                      CliError{"NoObjects", "--hand allegro --out {dir}/o", "--object"},
-                      CliError{"UnknownValidateProtocol", "--hand allegro --object {apple} --out {dir}/o --validate isaac",
-                               "unknown protocol 'isaac'"},
-                      CliError{"BadValidateSetting",
-                               "--hand allegro --object {apple} --out {dir}/o --validate graspqp --validate-set nope=1",
-                               "nope"}),
+    ::testing::Values(
+        CliError{"EmptyMesh", "--hand allegro --object {dir}/empty.obj --out {dir}/o", "empty.obj"},
+        CliError{"MissingMesh", "--hand allegro --object {dir}/none.obj --out {dir}/o", "none.obj"},
+        CliError{"FlatObject", "--hand allegro --object {dir}/flat.obj --out {dir}/o", "degenerate"},
+        CliError{"UnknownGraspType", "--hand panda --grasp-type pinch --object {apple} --out {dir}/o",
+                 "unknown grasp type 'pinch'"},
+        CliError{"UnknownEnergy", "--hand allegro --energy foo --object {apple} --out {dir}/o", "unknown energy 'foo'"},
+        CliError{"UnwritableOut", "--hand allegro --object {apple} --out /proc/graspqp_out", "/proc/graspqp_out"},
+        CliError{"NoObjects", "--hand allegro --out {dir}/o", "--object"},
+        CliError{"UnknownValidateProtocol", "--hand allegro --object {apple} --out {dir}/o --validate isaac",
+                 "unknown protocol 'isaac'"},
+        CliError{"BadValidateSetting",
+                 "--hand allegro --object {apple} --out {dir}/o --validate graspqp --validate-set nope=1", "nope"}),
     [](const auto& info) { return info.param.name; });
 
 // The convex parts of the validation scene come from HACD or from its cache; both must give the same
@@ -334,7 +376,8 @@ TEST(Generate, ValidationIsTheSameWithFreshOrCachedConvexParts) {
   ASSERT_FALSE(fs::is_empty(cache));
   o.out = b;
   generate_dataset(o, mug);  // reads them back
-  const std::string fresh = test::read_text(grasp_file_path(o, "mug").string().replace(0, b.string().size(), a.string()));
+  const std::string fresh =
+      test::read_text(grasp_file_path(o, "mug").string().replace(0, b.string().size(), a.string()));
   EXPECT_FALSE(fresh.empty());
   EXPECT_TRUE(fresh == test::read_text(grasp_file_path(o, "mug")));
 }

@@ -60,8 +60,9 @@ TEST(GenerateOptions, SetReachesTheFieldAndGetReadsItBack) {
 
 TEST(GenerateOptions, ValidateThenItsSettings) {
   GenerateOptions o;
-  EXPECT_NE(error_of([&] { set_generate_option(o, "validate-set", "min_mass=1"); }).find("--validate-set needs --validate"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { set_generate_option(o, "validate-set", "min_mass=1"); }).find("--validate-set needs --validate"),
+      std::string::npos);
   set_generate_option(o, "validate", "graspqp");
   ASSERT_TRUE(o.validate.has_value());
   EXPECT_TRUE(o.validate->stop_at_verdict);  // as `generate --validate`
@@ -74,13 +75,31 @@ TEST(GenerateOptions, ValidateThenItsSettings) {
 // Every numeric option refuses a value outside its range with a message naming the option and the range,
 // and refuses values of the wrong type.
 TEST(GenerateOptions, OutOfRangeAndWrongTypesAreRefusedByName) {
-  const std::vector<std::pair<std::string, json>> bad = {
-      {"grasps", 0},         {"grasps", -3},     {"contacts", 0},      {"iters", 0},          {"iters", -1},
-      {"threads", -1},       {"scale", 0},       {"scale", -1.0},      {"step-size", 0},      {"step-size", -0.1},
-      {"temperature", 0},    {"friction", -0.1}, {"friction", 0},      {"decay", 1.5},        {"decay", 0},
-      {"w-pen", -1},         {"cone-edges", 2},  {"surface-samples", 0}, {"switch-probability", 2},
-      {"seed", -1},          {"langevin", -1},   {"distance-lower", -0.1}, {"joint-jitter", 2},
-      {"iters", 3000000000ll}, {"lambda-max", 0}};
+  const std::vector<std::pair<std::string, json>> bad = {{"grasps", 0},
+                                                         {"grasps", -3},
+                                                         {"contacts", 0},
+                                                         {"iters", 0},
+                                                         {"iters", -1},
+                                                         {"threads", -1},
+                                                         {"scale", 0},
+                                                         {"scale", -1.0},
+                                                         {"step-size", 0},
+                                                         {"step-size", -0.1},
+                                                         {"temperature", 0},
+                                                         {"friction", -0.1},
+                                                         {"friction", 0},
+                                                         {"decay", 1.5},
+                                                         {"decay", 0},
+                                                         {"w-pen", -1},
+                                                         {"cone-edges", 2},
+                                                         {"surface-samples", 0},
+                                                         {"switch-probability", 2},
+                                                         {"seed", -1},
+                                                         {"langevin", -1},
+                                                         {"distance-lower", -0.1},
+                                                         {"joint-jitter", 2},
+                                                         {"iters", 3000000000ll},
+                                                         {"lambda-max", 0}};
   for (const auto& [name, value] : bad) {
     GenerateOptions o;
     const std::string message = error_of([&] { set_generate_option(o, name, value); });
@@ -121,7 +140,8 @@ TEST(GenerateOptions, CliHelpListsEveryOption) {
     if (!info.allowed.empty()) EXPECT_NE(out.find(info.allowed), std::string::npos) << info.name;
   }
   std::string err;
-  EXPECT_NE(test::run_command(test::cli_path() + " generate --hand allegro --object x.obj --out /tmp/x --iters 0", &out, &err),
+  EXPECT_NE(test::run_command(test::cli_path() + " generate --hand allegro --object x.obj --out /tmp/x --iters 0", &out,
+                              &err),
             0);
   EXPECT_NE(err.find("--iters: 0 is out of range (allowed: at least 1)"), std::string::npos) << err;
 }

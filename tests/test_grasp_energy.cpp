@@ -32,7 +32,7 @@ EnergyConfig only(int term) {
   EnergyConfig c;
   c.weights = EnergyWeights{0, 0, 0, 0, 0, 0, 0, 0};
   c.table_z = 0.02;  // a table through the objects, so that E_wall is active
-  double* w[] = {&c.weights.dis,    &c.weights.fc,    &c.weights.pen, &c.weights.spen,
+  double* w[] = {&c.weights.dis,    &c.weights.fc,    &c.weights.pen,  &c.weights.spen,
                  &c.weights.joints, &c.weights.prior, &c.weights.wall, &c.weights.hpen};
   *w[term] = 1.0;
   return c;
@@ -47,7 +47,8 @@ Eigen::VectorXd near_state(const Fixture& f, const GraspType& type, Rng& rng, do
   init.joint_jitter = 0.5;
   auto anchors = hull_anchors(f.object, 8, init, rng.next());
   Eigen::VectorXd x = initial_state(f.hand, type, anchors[rng.uniform_int(8)], init, rng);
-  for (int j = 0; j < f.hand.dof(); ++j) x[9 + j] += rng.uniform(-0.05, 0.05) * (f.hand.joints[j].upper - f.hand.joints[j].lower);
+  for (int j = 0; j < f.hand.dof(); ++j)
+    x[9 + j] += rng.uniform(-0.05, 0.05) * (f.hand.joints[j].upper - f.hand.joints[j].lower);
   x.segment<6>(3) *= 1.3;  // the 6-D rotation need not be normalized
   return x;
 }
@@ -158,11 +159,14 @@ TEST(DistanceGrid, EstimateWithinItsBound) {
   int inside = 0;
   for (int i = 0; i < 3000; ++i) {
     const Vec3 p = box.min() - Vec3::Constant(0.02) +
-                   (box.sizes() + Vec3::Constant(0.04)).cwiseProduct(Vec3(rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0, 1)));
+                   (box.sizes() + Vec3::Constant(0.04))
+                       .cwiseProduct(Vec3(rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0, 1)));
     const double exact = f.object.sdf->query(p).distance;
     const double est = g.estimate(p);
-    if (std::isfinite(est)) EXPECT_LE(std::abs(est - exact), g.error_bound()) << p.transpose();
-    else EXPECT_GT(exact, 0) << p.transpose();  // outside the grid: outside the object
+    if (std::isfinite(est))
+      EXPECT_LE(std::abs(est - exact), g.error_bound()) << p.transpose();
+    else
+      EXPECT_GT(exact, 0) << p.transpose();  // outside the grid: outside the object
     if (exact <= 0) {
       EXPECT_TRUE(g.may_be_within(p, 0)) << p.transpose();
       ++inside;
@@ -189,8 +193,9 @@ TEST(GraspEnergy, TotalIsWeightedSumOfTerms) {
   const double E = grasp_energy(f.hand, type, f.object, config, x, contacts, ws, terms, nullptr);
   const auto& w = config.weights;
   EXPECT_GT(terms.hpen(), 0);  // the state is 1 cm into the object: hand points are inside
-  EXPECT_NEAR(E, w.dis * terms.values[0] + w.fc * terms.values[1] + w.pen * terms.values[2] + w.spen * terms.values[3] +
-                     w.joints * terms.values[4] + w.hpen * terms.values[7],
+  EXPECT_NEAR(E,
+              w.dis * terms.values[0] + w.fc * terms.values[1] + w.pen * terms.values[2] + w.spen * terms.values[3] +
+                  w.joints * terms.values[4] + w.hpen * terms.values[7],
               1e-9 * std::abs(E));
   // The gradient of the weighted sum is the weighted sum of the term gradients.
   Eigen::VectorXd g_total, g_sum = Eigen::VectorXd::Zero(f.hand.state_size()), g;

@@ -7,17 +7,17 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <fcntl.h>
 #include <fstream>
 #include <random>
-#include <sys/wait.h>
-#include <thread>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <thread>
 
 #include "test_util.hpp"
 
@@ -75,6 +75,8 @@ GraspDataset random_dataset(int N, int dof, int n, int k, unsigned seed) {
   for (int i = 0; i < N * n; ++i) d.contact_links.push_back("link_" + std::to_string(rng() % 20));
   d.contact_forces = GraspDataset::RowMajorMatrix<double>::NullaryExpr(N, n, [&] { return uni(rng); });
   d.closing_delta = GraspDataset::RowMajorMatrix<double>::NullaryExpr(N, dof, [&] { return uni(rng); });
+  d.pregrasp_joints = GraspDataset::RowMajorMatrix<double>::NullaryExpr(N, dof, [&] { return uni(rng); });
+  d.squeeze_joints = GraspDataset::RowMajorMatrix<double>::NullaryExpr(N, dof, [&] { return uni(rng); });
   d.extra["valid"] = Eigen::VectorXd::NullaryExpr(N, [&] { return double(rng() % 2); });
   d.hand = "allegro";
   d.grasp_type = "full";
@@ -120,6 +122,8 @@ void expect_equal(const GraspDataset& a, const GraspDataset& b) {
   EXPECT_EQ(a.contact_links, b.contact_links);
   EXPECT_EQ(a.contact_forces, b.contact_forces);
   EXPECT_EQ(a.closing_delta, b.closing_delta);
+  EXPECT_EQ(a.pregrasp_joints, b.pregrasp_joints);
+  EXPECT_EQ(a.squeeze_joints, b.squeeze_joints);
   ASSERT_EQ(a.extra.size(), b.extra.size());
   for (const auto& [name, values] : a.extra) {
     ASSERT_TRUE(b.extra.count(name)) << name;
@@ -155,6 +159,30 @@ TEST_F(GraspFileTest, RoundTripAllFieldsAndAttributes) {
   d2.extra.clear();
   write_grasp_file(path, d2);
   expect_equal(d2, read_grasp_file(path));
+}
+
+// The pregrasp and squeeze poses are optional: a file without them (earlier versions, other tools) reads
+// back without them; one pose alone, or one of the wrong shape, is refused before anything is written.
+TEST_F(GraspFileTest, PregraspAndSqueezeAreOptionalButBothOrNeither) {
+  auto d = random_dataset(4, 16, 12, 4, 3);
+  d.pregrasp_joints.resize(0, 0);
+  d.squeeze_joints.resize(0, 0);
+  write_grasp_file(dir_ / "none.h5", d);
+  const GraspDataset none = read_grasp_file(dir_ / "none.h5");
+  EXPECT_EQ(none.pregrasp_joints.size(), 0);
+  EXPECT_EQ(none.squeeze_joints.size(), 0);
+  expect_equal(d, none);
+
+  auto one = random_dataset(4, 16, 12, 4, 3);
+  one.squeeze_joints.resize(0, 0);
+  expect_error([&] { write_grasp_file(dir_ / "one.h5", one); }, {"one.h5", "squeeze_joints is 0x0, expected 4x16"});
+  auto shape = random_dataset(4, 16, 12, 4, 3);
+  shape.pregrasp_joints.conservativeResize(4, 15);
+  expect_error([&] { write_grasp_file(dir_ / "shape.h5", shape); }, {"pregrasp_joints is 4x15, expected 4x16"});
+  auto nan = random_dataset(4, 16, 12, 4, 3);
+  nan.squeeze_joints(2, 3) = std::nan("");
+  expect_error([&] { write_grasp_file(dir_ / "nan.h5", nan); }, {"squeeze_joints holds a non-finite value"});
+  EXPECT_EQ(folder_entries(), std::vector<std::string>{"none.h5"});
 }
 
 // HDF5 records object times by default; a file written a second later must still have the same bytes
@@ -258,7 +286,9 @@ TEST_F(GraspFileTest, NonFiniteValuesRejectedWithoutWriting) {
 // content is complete) and the previous file intact.
 TEST_F(GraspFileTest, KilledWriterLeavesNothingBehind) {
   const int probe = ::open(dir_.c_str(), O_TMPFILE | O_WRONLY, 0600);
-  if (probe < 0) GTEST_SKIP() << "the file system of " << dir_ << " has no O_TMPFILE (a killed writer would leave a hidden temporary)";
+  if (probe < 0)
+    GTEST_SKIP() << "the file system of " << dir_
+                 << " has no O_TMPFILE (a killed writer would leave a hidden temporary)";
   ::close(probe);
   const fs::path path = dir_ / "grasps.h5";
   write_grasp_file(path, random_dataset(5, 16, 12, 4, 6));
@@ -287,7 +317,8 @@ TEST_F(GraspFileTest, FullDiskIsAnErrorAndKeepsTheOldFile) {
   const fs::path path = disk.path() / "grasps.h5";
   write_grasp_file(path, random_dataset(2, 16, 12, 4, 6));
   const std::string before = test::read_text(path);
-  expect_error([&] { write_grasp_file(path, random_dataset(400, 16, 12, 8, 6)); }, {path.string(), "No space left on device"});
+  expect_error([&] { write_grasp_file(path, random_dataset(400, 16, 12, 8, 6)); },
+               {path.string(), "No space left on device"});
   EXPECT_TRUE(test::read_text(path) == before);
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(disk.path())) names.push_back(e.path().filename().string());
@@ -420,7 +451,10 @@ TEST_F(GraspFileTest, NonFiniteValuesRefusedOnReading) {
   write_grasp_file(path, random_dataset(5, 16, 12, 4, 5));
   std::string out, err;
   ASSERT_EQ(test::run_command(python + " -c \"import h5py, numpy as np; f = h5py.File('" + path.string() +
-                                  "', 'r+'); e = f['energy']; e[1] = np.nan; f.close()\"", &out, &err), 0) << err;
+                                  "', 'r+'); e = f['energy']; e[1] = np.nan; f.close()\"",
+                              &out, &err),
+            0)
+      << err;
   expect_error([&] { read_grasp_file(path); }, {path.string(), "energy holds a non-finite value (entry 1)"});
   EXPECT_NO_THROW(read_grasp_file_attributes(path));  // attributes only: a resume check still works
 }

@@ -7,8 +7,8 @@
 #include <graspqp/onboard/hand_init.hpp>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <regex>
@@ -85,8 +85,8 @@ INSTANTIATE_TEST_SUITE_P(AllHands, ShippedHand, ::testing::ValuesIn(bundled_hand
 
 TEST(HandCheck, AllNineHandsAreBundled) {
   const auto names = bundled_hand_names();
-  for (const char* h : {"allegro", "shadow_hand", "ability_hand", "robotiq2", "robotiq3", "panda", "schunk", "leap",
-                        "barrett"})
+  for (const char* h :
+       {"allegro", "shadow_hand", "ability_hand", "robotiq2", "robotiq3", "panda", "schunk", "leap", "barrett"})
     EXPECT_NE(std::find(names.begin(), names.end(), h), names.end()) << h;
 }
 

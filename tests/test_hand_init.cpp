@@ -8,8 +8,8 @@
 #include <graspqp/onboard/hand_init.hpp>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -96,7 +96,8 @@ TEST(HandInit, StructureOfTheBundledHands) {
   EXPECT_GT(b.approach_axis.z(), 0.99);
 
   // Grippers approach along z, as their hand.json says.
-  for (const char* h : {"panda", "robotiq2", "robotiq3"}) EXPECT_GT(analyze_hand_structure(load_hand(h)).approach_axis.z(), 0.98) << h;
+  for (const char* h : {"panda", "robotiq2", "robotiq3"})
+    EXPECT_GT(analyze_hand_structure(load_hand(h)).approach_axis.z(), 0.98) << h;
 }
 
 TEST(HandInit, SpheresCoverABoxLink) {
@@ -230,18 +231,20 @@ TEST(HandInit, InPlaceSpheresKeepThePreviousFile) {
   const HandInitReport rep = init_hand(o);
   EXPECT_EQ(rep.backups, std::vector<std::string>{"penetration_points.orig.json"});
   EXPECT_EQ(read_text(dir / "penetration_points.orig.json"), before);
-  EXPECT_EQ(read_text(dir / "hand.json"), hand_json);          // untouched
+  EXPECT_EQ(read_text(dir / "hand.json"), hand_json);           // untouched
   EXPECT_EQ(read_text(dir / "contact_points.json"), contacts);  // untouched
   const HandCheckReport r = check_hand(dir.string(), check_options());
   EXPECT_TRUE(r.passed()) << r.to_text(true);
   // A second run keeps the first backup.
   init_hand(o);
   EXPECT_EQ(read_text(dir / "penetration_points.orig.json"), before);
-  EXPECT_THROW({
-    HandInitOptions bad = o;
-    bad.only = {"everything"};
-    init_hand(bad);
-  }, Error);
+  EXPECT_THROW(
+      {
+        HandInitOptions bad = o;
+        bad.only = {"everything"};
+        init_hand(bad);
+      },
+      Error);
   fs::remove_all(root);
 }
 
@@ -254,7 +257,8 @@ TEST(HandInit, OtherBundledUrdfs) {
     std::vector<std::string> tips;  // expected fingertip per role, thumb first
   };
   const std::vector<Case> cases{
-      {"shadow_hand", "shadow_hand.urdf",
+      {"shadow_hand",
+       "shadow_hand.urdf",
        {"robot0_thdistal", "robot0_ffdistal", "robot0_mfdistal", "robot0_rfdistal", "robot0_lfdistal"}},
       {"ability_hand", "ability_hand.urdf", {"thumb_L2", "index_L2", "middle_L2", "ring_L2", "pinky_L2"}},
       {"robotiq3", "robotiq_3finger_flat.urdf", {}},
@@ -363,7 +367,8 @@ TEST(HandSdf, LinksMadeOfSeveralPrimitivesHaveTheUnionsSign) {
   // The hand model's link SDF (used by the penetration energy and the metrics) against the union of the
   // per-primitive SDFs (LinkSolid): same inside/outside at random points of every multi-part link
   // (LEAP and Barrett are unions of boxes and meshes; the other hands' links are single closed meshes).
-  for (const std::string name : {"leap", "barrett", "shadow_hand", "allegro", "ability_hand", "robotiq3", "robotiq2", "panda", "schunk"}) {
+  for (const std::string name :
+       {"leap", "barrett", "shadow_hand", "allegro", "ability_hand", "robotiq3", "robotiq2", "panda", "schunk"}) {
     const HandModel hand = load_hand(name);
     std::mt19937_64 rng(5);
     int checked = 0, wrong = 0;
@@ -390,4 +395,3 @@ TEST(HandSdf, LinksMadeOfSeveralPrimitivesHaveTheUnionsSign) {
 
 }  // namespace
 }  // namespace graspqp
-

@@ -38,15 +38,14 @@ TEST_P(CandidateCounts, MatchTheReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Hands, CandidateCounts,
-    ::testing::Values(CountCase{"allegro", {{"full", 92}, {"precision", 24}, {"pinch", 16}}},
-                      CountCase{"shadow_hand", {{"full", 80}, {"precision", 24}, {"pinch", 32}}},
-                      CountCase{"ability_hand", {{"full", 64}}}, CountCase{"panda", {{"full", 16}}},
-                      CountCase{"robotiq2", {{"full", 32}}},
-                      CountCase{"robotiq3", {{"full", 48}, {"precision", 24}, {"pinch", 16}}},
-                      CountCase{"schunk", {{"full", 16}, {"pinch", 16}}}),
-    [](const auto& info) { return info.param.hand; });
+INSTANTIATE_TEST_SUITE_P(Hands, CandidateCounts,
+                         ::testing::Values(CountCase{"allegro", {{"full", 92}, {"precision", 24}, {"pinch", 16}}},
+                                           CountCase{"shadow_hand", {{"full", 80}, {"precision", 24}, {"pinch", 32}}},
+                                           CountCase{"ability_hand", {{"full", 64}}},
+                                           CountCase{"panda", {{"full", 16}}}, CountCase{"robotiq2", {{"full", 32}}},
+                                           CountCase{"robotiq3", {{"full", 48}, {"precision", 24}, {"pinch", 16}}},
+                                           CountCase{"schunk", {{"full", 16}, {"pinch", 16}}}),
+                         [](const auto& info) { return info.param.hand; });
 
 class CandidateGeometry : public ::testing::TestWithParam<std::string> {};
 
@@ -131,8 +130,9 @@ TEST(HandModel, LeapAndBarrettLoad) {
 class BrokenHand : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("graspqp_broken_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("graspqp_broken_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::copy(test::hand_dir("panda"), dir_, fs::copy_options::recursive);
   }
@@ -207,9 +207,7 @@ TEST(HandModel, UnknownHandName) {
   }
 }
 
-TEST(HandModel, UnknownGraspType) {
-  EXPECT_THROW(cached_hand("allegro").grasp_type("tips"), Error);
-}
+TEST(HandModel, UnknownGraspType) { EXPECT_THROW(cached_hand("allegro").grasp_type("tips"), Error); }
 
 }  // namespace
 }  // namespace graspqp

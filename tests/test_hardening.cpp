@@ -10,9 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fstream>
 
 #include "test_util.hpp"
 
@@ -86,8 +86,7 @@ INSTANTIATE_TEST_SUITE_P(
         Setting{"NegativeKp", "kp_scale=-1", "kp_scale must be in (0, 1000]"},
         Setting{"ClosingScale", "closing_scale=-2", "closing_scale must be in [0, 10]"},
         Setting{"NegativeMargin", "margin=-0.01", "margin must be in [0, 0.1] m"},
-        Setting{"Impratio", "impratio=0", "impratio must be in (0, 1000]"},
-        Setting{"NoTests", "tests=[]", "no tests"},
+        Setting{"Impratio", "impratio=0", "impratio must be in (0, 1000]"}, Setting{"NoTests", "tests=[]", "no tests"},
         Setting{"ZeroDirection", "tests=[[[0,0,0]]]", "zero or not finite"},
         Setting{"DirectionNotNumbers", "tests=[[[\"a\",0,0]]]", "not [x, y, z] of numbers"},
         Setting{"TestNamesNotStrings", "test_names=[1,2,3]", "a list of UTF-8 strings"},
@@ -99,10 +98,16 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST(Hardening, ProtocolWithoutDurationIsRefused) {
-  expect_refused([] { load_protocol("graspqp", "", {"tests=[[]]", "settle_time=0", "test_names=[\"a\"]"}); },
-                 {"test 0 lasts no time step"});
-  expect_refused([] { load_protocol("dexgraspnet", "", {"object_mass=0", "object_density=-1"}); },
-                 {"object_density must be in (0, 100000]"});
+  expect_refused(
+      [] {
+        load_protocol("graspqp", "", {"tests=[[]]", "settle_time=0", "test_names=[\"a\"]"});
+      },
+      {"test 0 lasts no time step"});
+  expect_refused(
+      [] {
+        load_protocol("dexgraspnet", "", {"object_mass=0", "object_density=-1"});
+      },
+      {"object_density must be in (0, 100000]"});
 }
 
 TEST(Hardening, ProtocolConfigFileIsTyped) {
@@ -159,17 +164,22 @@ TEST_P(CliRanges, OneLineNamingTheOption) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, CliRanges,
     ::testing::Values(
-        CliCase{"ContactsBeyondCandidates", "generate --hand panda --object {apple} --contacts 17 --iters 1 --out {dir}/o",
+        CliCase{"ContactsBeyondCandidates",
+                "generate --hand panda --object {apple} --contacts 17 --iters 1 --out {dir}/o",
                 "--contacts must be in [1, 16] for hand 'panda', grasp type 'full' (its contact candidates; got 17)"},
-        CliCase{"ContactsBeyondPinch", "generate --hand allegro --grasp-type pinch --object {apple} --contacts 1000 --out {dir}/o",
+        CliCase{"ContactsBeyondPinch",
+                "generate --hand allegro --grasp-type pinch --object {apple} --contacts 1000 --out {dir}/o",
                 "--contacts must be in [1, 16] for hand 'allegro', grasp type 'pinch'"},
-        CliCase{"EvalSetFriction", "eval --grasps {apple} --out {dir}/e --set friction=-1", "friction must be in [0, 100]"},
+        CliCase{"EvalSetFriction", "eval --grasps {apple} --out {dir}/e --set friction=-1",
+                "friction must be in [0, 100]"},
         CliCase{"EvalTrials", "eval --grasps {apple} --out {dir}/e --trials 0", "--trials must be in [1, 1000]"},
         CliCase{"EvalPerturbation", "eval --grasps {apple} --out {dir}/e --perturb-rotation -5", "--perturb-rotation"},
-        CliCase{"ValidateSet", "generate --hand allegro --object {apple} --out {dir}/o --validate graspqp --validate-set timestep=0",
+        CliCase{"ValidateSet",
+                "generate --hand allegro --object {apple} --out {dir}/o --validate graspqp --validate-set timestep=0",
                 "timestep must be in (0, 0.05]"},
         CliCase{"MetricsFriction", "metrics --grasps {h5} --friction -0.2", "--friction (Q1) must be in (0, 10]"},
-        CliCase{"MetricsThreshold", "metrics --grasps {h5} --contact-threshold 5", "--contact-threshold must be in [0, 0.1] m"},
+        CliCase{"MetricsThreshold", "metrics --grasps {h5} --contact-threshold 5",
+                "--contact-threshold must be in [0, 0.1] m"},
         CliCase{"ViewLimit", "view --grasps {h5} --limit -1 --out {dir}/v", "--limit must be in [0, 1e+09]"},
         CliCase{"ViewTriangles", "view --grasps {h5} --max-object-triangles 3 --out {dir}/v", "--max-object-triangles"},
         CliCase{"ViewHugeIndex", "view --grasps {h5} --index 1e300 --out {dir}/v", "is not a row number"},
@@ -198,9 +208,10 @@ TEST(Hardening, ContactsUpToTheCandidatesAreAccepted) {
 TEST(Hardening, MeshesOverTheLimitsAreRefusedBeforeParsing) {
   const fs::path dir = temp_dir("mesh_limit");
   // A PLY header declaring far too much (a few bytes on disk: assimp would allocate for the declared counts).
-  std::ofstream(dir / "huge_faces.ply") << "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\n"
-                                           "property float z\nelement face 2000001\nproperty list uchar int vertex_indices\n"
-                                           "end_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n";
+  std::ofstream(dir / "huge_faces.ply")
+      << "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\n"
+         "property float z\nelement face 2000001\nproperty list uchar int vertex_indices\n"
+         "end_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n";
   expect_refused([&] { load_mesh(dir / "huge_faces.ply"); },
                  {"huge_faces.ply", "mesh too large: 2000001 triangles, more than the limit of 2000000"});
   std::ofstream(dir / "huge_vertices.ply") << "ply\nformat binary_little_endian 1.0\nelement vertex 1000000000000\n"
@@ -226,7 +237,8 @@ TEST(Hardening, MeshesOverTheLimitsAreRefusedBeforeParsing) {
   std::ofstream(dir / "no_end.ply") << "ply\nformat binary_big_endian 1.0\nelement vertex 4\nproperty float x\n";
   expect_refused([&] { load_mesh(dir / "no_end.ply"); }, {"no_end.ply", "no end_header line"});
   std::ofstream(dir / "short.ply") << "ply\nformat binary_little_endian 1.0\nelement vertex 4\nproperty float x\n"
-                                      "property float y\nproperty float z\nend_header\n" << std::string(20, '\0');
+                                      "property float y\nproperty float z\nend_header\n"
+                                   << std::string(20, '\0');
   expect_refused([&] { load_mesh(dir / "short.ply"); }, {"short.ply", "truncated PLY file", "at least 48 bytes"});
   // A file over the size limit (sparse: no disk space used).
   {
@@ -236,7 +248,9 @@ TEST(Hardening, MeshesOverTheLimitsAreRefusedBeforeParsing) {
   expect_refused([&] { load_mesh(dir / "padded.obj"); }, {"padded.obj", "mesh file too large"});
   // At the limits' scale everything else is fine: the CLI reports the same line.
   std::string out, err;
-  EXPECT_NE(test::run_command(test::cli_path() + " sdf --object " + (dir / "huge_faces.ply").string() + " < /dev/null", &out, &err), 0);
+  EXPECT_NE(test::run_command(test::cli_path() + " sdf --object " + (dir / "huge_faces.ply").string() + " < /dev/null",
+                              &out, &err),
+            0);
   EXPECT_NE(err.find("more than the limit of 2000000"), std::string::npos) << err;
   fs::remove_all(dir);
 }
@@ -268,20 +282,27 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, HandFiles,
     ::testing::Values(
         HandCase{"VisualAsCollisionNumber", "hand.json", R"({"visual_as_collision": 1})", "must be true or false"},
-        HandCase{"DefaultPoseString", "hand.json", R"({"default_pose": {"panda_finger_joint1": "open"}})", "must be a finite number"},
+        HandCase{"DefaultPoseString", "hand.json", R"({"default_pose": {"panda_finger_joint1": "open"}})",
+                 "must be a finite number"},
         HandCase{"DefaultPoseList", "hand.json", R"({"default_pose": [1, 2]})", "'default_pose' must be a JSON object"},
         HandCase{"CouplingsNotList", "hand.json", R"({"couplings": 3})", "'couplings' must be a list"},
-        HandCase{"CouplingJointNumber", "hand.json", R"({"couplings": [{"joint": 1, "follows": "x"}]})", "must be a string"},
-        HandCase{"GraspTypeInitWord", "hand.json", R"({"grasp_type_init": {"full": {"panda_finger_joint1": "closed"}}})",
+        HandCase{"CouplingJointNumber", "hand.json", R"({"couplings": [{"joint": 1, "follows": "x"}]})",
+                 "must be a string"},
+        HandCase{"GraspTypeInitWord", "hand.json",
+                 R"({"grasp_type_init": {"full": {"panda_finger_joint1": "closed"}}})",
                  R"(must be a number, "upper" or "lower")"},
         HandCase{"AxisOverflow", "hand.json", R"({"approach_axis": [1e308, 1e308, 0]})", "must be finite"},
         HandCase{"ContactsNotObject", "contact_points.json", "[1, 2, 3]", "the file must be a JSON object"},
-        HandCase{"ContactCountFloat", "contact_points.json", R"({"panda_leftfinger": [["contacts/contact_panda_finger.obj", 1e300]]})",
+        HandCase{"ContactCountFloat", "contact_points.json",
+                 R"({"panda_leftfinger": [["contacts/contact_panda_finger.obj", 1e300]]})",
                  "must be an integer in [0, 100000]"},
-        HandCase{"ContactPointString", "contact_points.json", R"({"panda_leftfinger": [[0, "a", 0]]})", "must be a finite number"},
-        HandCase{"ContactEntryObject", "contact_points.json", R"({"panda_leftfinger": [{"a": 1, "b": 2}]})", "must be [mesh, n] or [x, y, z]"},
+        HandCase{"ContactPointString", "contact_points.json", R"({"panda_leftfinger": [[0, "a", 0]]})",
+                 "must be a finite number"},
+        HandCase{"ContactEntryObject", "contact_points.json", R"({"panda_leftfinger": [{"a": 1, "b": 2}]})",
+                 "must be [mesh, n] or [x, y, z]"},
         HandCase{"SpheresList", "penetration_points.json", "[[0, 0, 0, 1]]", "the file must be a JSON object"},
-        HandCase{"SphereRadiusString", "penetration_points.json", R"({"panda_leftfinger": [[0, 0, 0, "r"]]})", "must be a finite number"}),
+        HandCase{"SphereRadiusString", "penetration_points.json", R"({"panda_leftfinger": [[0, 0, 0, "r"]]})",
+                 "must be a finite number"}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -175,7 +175,8 @@ TEST_P(AdjointGradient, MatchesCentralDifferences) {
       xm[i] -= h;
       const double fd = (evaluate(model, e, xp, data, nullptr) - evaluate(model, e, xm, data, nullptr)) / (2 * h);
       const double scale = std::max({std::abs(fd), std::abs(g[i]), 1.0});
-      EXPECT_LT(std::abs(fd - g[i]) / scale, 1e-5) << GetParam() << " state index " << i << " fd " << fd << " adjoint " << g[i];
+      EXPECT_LT(std::abs(fd - g[i]) / scale, 1e-5)
+          << GetParam() << " state index " << i << " fd " << fd << " adjoint " << g[i];
     }
   }
 }

@@ -1,13 +1,17 @@
 // House rules, checked by the machine: every include points down the module order written in the README
-// and docs/architecture.md, the library never includes the CLI or the Python bindings, and files stay small enough to read in one
-// sitting (600 lines; a CLI verb file 200 lines, since it only parses and prints).
+// and docs/architecture.md, the library never includes the CLI or the Python bindings, and files stay small enough to
+// read in one sitting (600 lines; a CLI verb file 200 lines, since it only parses and prints); every C++
+// source is formatted by the repository's .clang-format (clang-format 14).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +19,20 @@
 namespace {
 
 namespace fs = std::filesystem;
+
+// The C++ sources of the repository (its own, not vendored inputs under fuzz/upstream).
+std::vector<fs::path> cpp_sources(const fs::path& root) {
+  std::vector<fs::path> files;
+  for (const char* top : {"include", "src", "apps", "tests", "bench", "python", "fuzz"})
+    for (const auto& e : fs::recursive_directory_iterator(root / top)) {
+      const std::string ext = e.path().extension().string();
+      if (!e.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) continue;
+      if (e.path().string().find("/fuzz/upstream/") != std::string::npos) continue;
+      files.push_back(e.path());
+    }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 // The pipeline, bottom first. "base" is the top-level headers (error.hpp, version.hpp) every module may use.
 const std::vector<std::string> kModuleOrder = {"base",    "io",  "geometry", "hand",   "object", "energy", "optim",
@@ -31,8 +49,10 @@ int rank_of(const std::string& module) {
 // "internal.hpp" (a private header beside the file) -> the including module; "" for system headers.
 std::string included_module(const std::string& include, bool quoted, const std::string& own_module) {
   std::string p = include;
-  if (p.rfind("graspqp/", 0) == 0) p = p.substr(8);
-  else if (!quoted) return "";  // <Eigen/Core>, <mujoco/mujoco.h>, ...
+  if (p.rfind("graspqp/", 0) == 0)
+    p = p.substr(8);
+  else if (!quoted)
+    return "";  // <Eigen/Core>, <mujoco/mujoco.h>, ...
   const auto slash = p.find('/');
   if (slash == std::string::npos) return quoted ? own_module : "base";
   return p.substr(0, slash);
@@ -168,16 +188,38 @@ TEST(Layering, TheDocumentedOrderIsTheCheckedOrder) {
 }
 
 TEST(HouseRules, FilesStaySmall) {
-  for (const char* top : {"include", "src", "apps", "tests", "bench", "python", "fuzz"})
-    for (const auto& e : fs::recursive_directory_iterator(repo_root() / top)) {
-      const std::string ext = e.path().extension().string();
-      if (!e.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) continue;
-      std::ifstream in(e.path());
-      int lines = 0;
-      for (std::string s; std::getline(in, s);) ++lines;
-      const bool verb = e.path().parent_path().filename() == "apps" && e.path().filename().string().rfind("cmd_", 0) == 0;
-      EXPECT_LE(lines, verb ? 200 : 600) << e.path() << " has " << lines << " lines";
-    }
+  for (const fs::path& file : cpp_sources(repo_root())) {
+    std::ifstream in(file);
+    int lines = 0;
+    for (std::string s; std::getline(in, s);) ++lines;
+    const bool verb = file.parent_path().filename() == "apps" && file.filename().string().rfind("cmd_", 0) == 0;
+    EXPECT_LE(lines, verb ? 200 : 600) << file << " has " << lines << " lines";
+  }
+}
+
+// `make format` applies the style; this names every file that drifted from it.
+TEST(HouseRules, SourcesAreClangFormatted) {
+  const std::vector<fs::path> files = cpp_sources(repo_root());
+  ASSERT_GT(files.size(), 100u);
+  std::string command = "clang-format-14 --dry-run --Werror --style=file";
+  for (const fs::path& f : files) command += " '" + f.string() + "'";
+  command += " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  ASSERT_NE(WEXITSTATUS(status), 127) << "clang-format-14 is missing (scripts/install_deps.sh installs it)";
+  std::set<std::string> drifted;
+  static const std::regex warning(R"(^(/[^:]+):\d+:\d+: (warning|error): code should be clang-formatted)");
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);)
+    if (std::smatch m; std::regex_search(line, m, warning)) drifted.insert(m[1]);
+  std::string names;
+  for (const auto& d : drifted) names += "\n  " + d;
+  EXPECT_TRUE(drifted.empty()) << drifted.size() << " files differ from .clang-format (run `make format`):" << names;
+  EXPECT_EQ(status, 0) << output.substr(0, 2000);
 }
 
 }  // namespace

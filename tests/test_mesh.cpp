@@ -2,17 +2,17 @@
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/mesh.hpp>
 
-#include <assimp/Importer.hpp>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
 #include <gtest/gtest.h>
+#include <assimp/Importer.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <numbers>
 #include <string>
-#include <unistd.h>
 
 #include "test_util.hpp"
 
@@ -299,12 +299,12 @@ TEST(meshLoad, DaeUnitAndNestedNodes) {
   ASSERT_EQ(m.vertices.size(), 8u);
   EXPECT_EQ(count_open_edges(m), 0);
   // inner: x -> x, y -> z, z -> -y, plus 5 mm in z; outer: plus 10 mm in x; then millimetres -> metres.
-  for (const Vec3& expected : {Vec3(0.010, 0, 0.005), Vec3(0.110, 0, 0.005), Vec3(0.010, 0, 0.205),
-                               Vec3(0.010, -0.050, 0.005), Vec3(-0.5, 0, 0), Vec3(-0.6, 0, 0), Vec3(-0.5, 0.2, 0),
-                               Vec3(-0.5, 0, 0.05)})
-    EXPECT_TRUE(std::any_of(m.vertices.begin(), m.vertices.end(),
-                            [&](const Vec3& v) { return (v - expected).norm() < 1e-7; }))
-        << expected.transpose();
+  for (const Vec3& expected :
+       {Vec3(0.010, 0, 0.005), Vec3(0.110, 0, 0.005), Vec3(0.010, 0, 0.205), Vec3(0.010, -0.050, 0.005),
+        Vec3(-0.5, 0, 0), Vec3(-0.6, 0, 0), Vec3(-0.5, 0.2, 0), Vec3(-0.5, 0, 0.05)})
+    EXPECT_TRUE(std::any_of(m.vertices.begin(), m.vertices.end(), [&](const Vec3& v) {
+      return (v - expected).norm() < 1e-7;
+    })) << expected.transpose();
   // Both copies wound outward: twice the tetrahedron's volume (0.1 x 0.2 x 0.05 / 6 m^3).
   EXPECT_NEAR(signed_volume(m), 2 * 0.1 * 0.2 * 0.05 / 6, 1e-9);
 }

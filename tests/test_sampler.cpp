@@ -114,7 +114,8 @@ TEST(Sampler, MalaStarLowersTheEnergyAndResets) {
   const GraspType& type = f.hand.grasp_type("full");
   SamplerOptions opt;
   opt.iterations = 0;
-  const double initial = mean_energy(run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 8, 12, 11));
+  const double initial =
+      mean_energy(run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 8, 12, 11));
   opt.iterations = 300;
   opt.reset_period = 50;
   SamplerStats stats;
@@ -133,8 +134,8 @@ TEST(Sampler, AnnealingBaselineHasNoResets) {
   opt.iterations = 200;
   opt.reset_period = 50;
   SamplerStats stats;
-  const auto samples =
-      run_sampler(f.hand, f.hand.grasp_type("full"), f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &stats);
+  const auto samples = run_sampler(f.hand, f.hand.grasp_type("full"), f.object, EnergyConfig{}, opt, InitOptions{}, 6,
+                                   12, 3, {}, &stats);
   EXPECT_EQ(stats.resets, 0);
   EXPECT_EQ(stats.proposed, 6 * 200);
 }
@@ -144,7 +145,8 @@ TEST(Sampler, SingleSampleDoesNotProduceNaN) {
   SamplerOptions opt;
   opt.iterations = 60;
   opt.reset_period = 20;
-  const auto samples = run_sampler(f.hand, f.hand.grasp_type("full"), f.object, EnergyConfig{}, opt, InitOptions{}, 1, 12, 3);
+  const auto samples =
+      run_sampler(f.hand, f.hand.grasp_type("full"), f.object, EnergyConfig{}, opt, InitOptions{}, 1, 12, 3);
   ASSERT_EQ(samples.size(), 1u);
   EXPECT_TRUE(std::isfinite(samples[0].energy));
 }
@@ -158,13 +160,15 @@ TEST(Sampler, FreezeAfterStopsConvergedSamples) {
   opt.reset_period = 0;
   SamplerStats plain_stats, late_stats, frozen_stats;
   const auto& type = f.hand.grasp_type("full");
-  const auto plain = run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &plain_stats);
+  const auto plain =
+      run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &plain_stats);
   opt.freeze_after = 1000;
   const auto late = run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &late_stats);
   for (size_t b = 0; b < plain.size(); ++b) EXPECT_EQ(plain[b].x, late[b].x) << b;
   EXPECT_EQ(late_stats.frozen_steps, 0);
   opt.freeze_after = 40;
-  const auto frozen = run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &frozen_stats);
+  const auto frozen =
+      run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 3, {}, &frozen_stats);
   EXPECT_EQ(frozen_stats.frozen_steps, 6 * (120 - 40));
   EXPECT_EQ(frozen_stats.proposed, 6 * 40);
   for (const auto& s : frozen) EXPECT_EQ(s.step, 40);

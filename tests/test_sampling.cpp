@@ -22,7 +22,8 @@ namespace {
 double min_pairwise_distance(const std::vector<Vec3>& points, const std::vector<int>& subset) {
   double best = std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < subset.size(); ++i)
-    for (size_t j = i + 1; j < subset.size(); ++j) best = std::min(best, (points[subset[i]] - points[subset[j]]).norm());
+    for (size_t j = i + 1; j < subset.size(); ++j)
+      best = std::min(best, (points[subset[i]] - points[subset[j]]).norm());
   return best;
 }
 
@@ -35,7 +36,6 @@ double signed_volume(const TriangleMesh& m) {
 // ---------------------------------------------------------------------------------------------
 // sample_surface
 // ---------------------------------------------------------------------------------------------
-
 
 TEST(samplingSurface, AreaUniformOverBoxSides) {
   const Vec3 size(1, 2, 3);

@@ -18,7 +18,8 @@ TEST(signedDistanceMug, RandomPointsAroundTheMug) {
   const int ambiguous = check_against_references(mug_sdf(), points, "box");
   EXPECT_LE(ambiguous, 3);
   // Both signs occur (the walls are thin, so inside points are rarer).
-  const auto inside = std::count_if(points.begin(), points.end(), [](const Vec3& p) { return mug_sdf().query(p).distance < 0; });
+  const auto inside =
+      std::count_if(points.begin(), points.end(), [](const Vec3& p) { return mug_sdf().query(p).distance < 0; });
   EXPECT_GT(inside, 10);
 }
 
@@ -128,8 +129,8 @@ TEST(signedDistanceMug, NormalIsTheGradient) {
     const auto g = finite_difference_gradient(mug_sdf(), p, 1e-7);
     if (!g) continue;
     ++checked;
-    EXPECT_LT((*g - r.normal).norm(), 1e-5) << "p=" << p.transpose() << " d=" << r.distance
-                                            << " fd=" << g->transpose() << " n=" << r.normal.transpose();
+    EXPECT_LT((*g - r.normal).norm(), 1e-5)
+        << "p=" << p.transpose() << " d=" << r.distance << " fd=" << g->transpose() << " n=" << r.normal.transpose();
   }
   EXPECT_GT(checked, 300);
 }
@@ -151,7 +152,8 @@ TEST(signedDistanceMug, NormalJacobianMatchesFiniteDifferences) {
     bool same_feature = true;
     for (int i = 0; i < 3 && same_feature; ++i) {
       const SdfResult plus = mug_sdf().query(p + h * Vec3::Unit(i)), minus = mug_sdf().query(p - h * Vec3::Unit(i));
-      same_feature = plus.face == r.face && minus.face == r.face && plus.feature == r.feature && minus.feature == r.feature;
+      same_feature =
+          plus.face == r.face && minus.face == r.face && plus.feature == r.feature && minus.feature == r.feature;
       fd.col(i) = (plus.normal - minus.normal) / (2 * h);
     }
     if (!same_feature) continue;
@@ -159,7 +161,9 @@ TEST(signedDistanceMug, NormalJacobianMatchesFiniteDifferences) {
     const Mat3 J = normal_jacobian(r);
     const double scale = std::max(1.0, J.cwiseAbs().maxCoeff());
     EXPECT_LT((J - fd).cwiseAbs().maxCoeff(), 1e-5 * scale)
-        << "feature " << r.feature << " d=" << r.distance << "\nJ=\n" << J << "\nfd=\n" << fd;
+        << "feature " << r.feature << " d=" << r.distance << "\nJ=\n"
+        << J << "\nfd=\n"
+        << fd;
     EXPECT_LT((J * r.normal).norm(), 1e-9 * scale);  // moving along the normal does not turn it
   }
   // All three cases are exercised, inside and outside.

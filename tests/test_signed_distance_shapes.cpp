@@ -113,7 +113,9 @@ TEST(signedDistanceBox, NormalJacobianAnalytic) {
   const SdfResult corner = sdf.query(h + Vec3(0.01, 0.02, 0.03));
   ASSERT_EQ(corner.feature, 2);
   const Vec3 nc = Vec3(0.01, 0.02, 0.03).normalized();
-  EXPECT_LT((normal_jacobian(corner) - (Mat3::Identity() - nc * nc.transpose()) / corner.distance).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_LT(
+      (normal_jacobian(corner) - (Mat3::Identity() - nc * nc.transpose()) / corner.distance).cwiseAbs().maxCoeff(),
+      1e-9);
 }
 
 // L-shaped prism: a concave (reflex) vertical edge and reflex vertices shared by many triangles.
@@ -126,7 +128,7 @@ TriangleMesh make_l_prism() {
   // Caps: fan from the reflex corner (index 3), which sees the whole polygon.
   for (int i = 4; i < 4 + n - 2; ++i) {
     const int a = i % n, b = (i + 1) % n;
-    m.faces.emplace_back(3, b, a);          // bottom, facing -z
+    m.faces.emplace_back(3, b, a);              // bottom, facing -z
     m.faces.emplace_back(n + 3, n + a, n + b);  // top, facing +z
   }
   for (int i = 0; i < n; ++i) {
@@ -185,7 +187,8 @@ TEST(signedDistanceSharpFeatures, SpikeAndKnifeEdge) {
   TriangleMesh spike;  // thin pyramid: apex far above a small base
   spike.vertices = {{0.01, 0, 0}, {-0.005, 0.00866, 0}, {-0.005, -0.00866, 0}, {0, 0, 0.1}};
   spike.faces = {{0, 2, 1}, {0, 1, 3}, {1, 2, 3}, {2, 0, 3}};
-  const TriangleMesh knife = make_prism({Eigen::Vector2d(0, 0), Eigen::Vector2d(0.05, -0.004), Eigen::Vector2d(0.05, 0.004)}, 0.03);
+  const TriangleMesh knife =
+      make_prism({Eigen::Vector2d(0, 0), Eigen::Vector2d(0.05, -0.004), Eigen::Vector2d(0.05, 0.004)}, 0.03);
   for (const TriangleMesh* mesh : {static_cast<const TriangleMesh*>(&spike), &knife}) {
     ASSERT_EQ(count_open_edges(*mesh), 0);
     const SignedDistanceField sdf(*mesh);
@@ -209,7 +212,8 @@ TEST(signedDistanceOpenMesh, BoxMissingOneSide) {
   const SignedDistanceField sdf(box);
   Rng rng(10);
   std::vector<Vec3> points;
-  for (int i = 0; i < 300; ++i) points.push_back(rng.in_box(Eigen::AlignedBox3d(Vec3::Constant(-1), Vec3::Constant(1))));
+  for (int i = 0; i < 300; ++i)
+    points.push_back(rng.in_box(Eigen::AlignedBox3d(Vec3::Constant(-1), Vec3::Constant(1))));
   check_against_references(sdf, points, "open box", /*check_sign=*/false);
   // Away from the hole the sign is still right; next to the open rim the boundary edge uses its face normal.
   EXPECT_GT(sdf.query(Vec3(0, 0, 0.8)).distance, 0);
@@ -331,7 +335,8 @@ TEST(signedDistanceUnionOfParts, OverlappingBoxesHaveTheUnionsSign) {
   union_options.union_of_parts = true;
   const SignedDistanceField merged(both), parts(both, union_options);
   auto union_sdf = [&](const Vec3& p) {
-    return std::min(box_sdf(p, Vec3(0.02, 0.005, 0.005)), box_sdf(p - Vec3(0.005, 0.005, 0.002), Vec3(0.005, 0.02, 0.005)));
+    return std::min(box_sdf(p, Vec3(0.02, 0.005, 0.005)),
+                    box_sdf(p - Vec3(0.005, 0.005, 0.002), Vec3(0.005, 0.02, 0.005)));
   };
   Rng rng(21);
   int wrong_merged = 0, wrong_parts = 0, n = 0;
@@ -344,8 +349,10 @@ TEST(signedDistanceUnionOfParts, OverlappingBoxesHaveTheUnionsSign) {
     wrong_merged += (merged.query(p).distance < 0) != (truth < 0);
     wrong_parts += (r.distance < 0) != (truth < 0);
     // Outside, the distance of a union is exactly the nearest part's; inside, |d| never exceeds the depth.
-    if (truth > 0) EXPECT_NEAR(r.distance, truth, 1e-12) << p.transpose();
-    else EXPECT_LE(-r.distance, -truth + 1e-12) << p.transpose();
+    if (truth > 0)
+      EXPECT_NEAR(r.distance, truth, 1e-12) << p.transpose();
+    else
+      EXPECT_LE(-r.distance, -truth + 1e-12) << p.transpose();
     EXPECT_NEAR(r.normal.norm(), 1.0, 1e-9);
   }
   EXPECT_EQ(wrong_parts, 0);

@@ -2,18 +2,18 @@
 // protocol constants in the compiled model, couplings, convex decomposition.
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/mesh.hpp>
-#include <graspqp/io/grasp_file.hpp>
 #include <graspqp/hand/kinematics.hpp>
+#include <graspqp/io/grasp_file.hpp>
 #include <graspqp/report/eval_report.hpp>
 #include <graspqp/sim/evaluate.hpp>
 
 #include <gtest/gtest.h>
 #include <mujoco/mujoco.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <unistd.h>
 
 #include "sim_fixture.hpp"
 #include "test_util.hpp"
@@ -207,7 +207,8 @@ TEST(SimEval, DexGraspBenchProtocolHoldsAndFails) {
 TEST(SimEval, DeterministicAcrossRunsAndThreads) {
   auto& f = box_fixture();
   // Grasps close to the decision boundary are the most sensitive to any non-determinism.
-  const GraspDataset d = panda_grasps({kHold, {0.0082, -0.004, 0.0}, {0.008, -0.002, 0.005}, kOpen, {0.009, -0.01, 0.01}});
+  const GraspDataset d =
+      panda_grasps({kHold, {0.0082, -0.004, 0.0}, {0.008, -0.002, 0.005}, kOpen, {0.009, -0.01, 0.01}});
   EvalOptions o = options_for("graspqp", 2);
   o.trials = 2;
   const auto a = evaluate_grasps(f.panda, f.object, d, o);
@@ -455,7 +456,8 @@ TEST(SimEval, SharedSettleEqualsEachTestAlone) {
       o.protocol.test_names = {whole.test_names[t]};
       const auto alone = evaluate_grasps(f.panda, f.object, d, o);
       for (int i = 0; i < d.n_grasps(); ++i) {
-        EXPECT_EQ(all_tests[i].test_success[t], alone[i].test_success[0]) << magnitude << " grasp " << i << " test " << t;
+        EXPECT_EQ(all_tests[i].test_success[t], alone[i].test_success[0])
+            << magnitude << " grasp " << i << " test " << t;
         max_translation[i] = std::max(max_translation[i], alone[i].max_translation);
         if (t == 0) EXPECT_EQ(all_tests[i].settle_translation, alone[i].settle_translation);
       }

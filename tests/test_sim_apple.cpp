@@ -111,9 +111,8 @@ TEST(SimApple, DeterministicAndAgreesWithAnalyticMetrics) {
   }
   const double good_rate = good ? static_cast<double>(good_ok) / good : 0;
   const double other_rate = other ? static_cast<double>(other_ok) / other : 0;
-  std::cout << "[apple] Q1>0 & pen<2mm: " << good_ok << "/" << good << " succeed, others: " << other_ok << "/"
-            << other << "; success by budget (2000, 100 iterations): " << budget_rate[0] << ", " << budget_rate[1]
-            << "\n";
+  std::cout << "[apple] Q1>0 & pen<2mm: " << good_ok << "/" << good << " succeed, others: " << other_ok << "/" << other
+            << "; success by budget (2000, 100 iterations): " << budget_rate[0] << ", " << budget_rate[1] << "\n";
   // Both groups must be populated for the rates to mean something.
   ASSERT_GE(good, 6);
   ASSERT_GE(other, 6);

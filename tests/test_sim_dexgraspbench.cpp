@@ -9,6 +9,7 @@
 #include <mujoco/mujoco.h>
 
 #include <map>
+#include <optional>
 
 #include "sim/simulator.hpp"
 #include "sim_fixture.hpp"
@@ -19,15 +20,17 @@ using namespace graspqp::test_sim;
 namespace {
 
 struct Step {
-  double ctrl = 0;     // the finger target
+  double ctrl = 0;  // the finger target
   Vec3 force = Vec3::Zero();
   Vec3 object = Vec3::Zero();
-  double finger = 0;   // joint1 after the step
+  double finger = 0;  // joint1 after the step
 };
 
 // Every step of every test of one trial, without the shared settle phase (each test simulated in full).
+// `poses`: the grasp's stored (pregrasp, squeeze) finger values, if any.
 std::map<int, std::vector<Step>> record(const SimProtocol& protocol, const std::array<double, 3>& grasp,
-                                        sim_detail::TrialOutcome* outcome = nullptr) {
+                                        sim_detail::TrialOutcome* outcome = nullptr,
+                                        std::optional<std::pair<double, double>> poses = std::nullopt) {
   auto& f = box_fixture();
   EvalOptions o = options_for(protocol.name);
   o.protocol = protocol;
@@ -52,6 +55,8 @@ std::map<int, std::vector<Step>> record(const SimProtocol& protocol, const std::
   sg.root_pose = g.root_pose.row(0).transpose();
   sg.joints = g.joints.row(0).transpose();
   sg.closing_delta = g.closing_delta.row(0).transpose();
+  if (poses)
+    sg.pregrasp = Eigen::VectorXd::Constant(1, poses->first), sg.squeeze = Eigen::VectorXd::Constant(1, poses->second);
   const auto r = sim.run_trial(d.get(), sg, sg.root_pose.head<3>(), Eigen::Quaterniond(1, 0, 0, 0));
   if (outcome) *outcome = r;
   return steps;
@@ -98,9 +103,9 @@ TEST(DexGraspBench, ResetStagesAndForceInTheTrajectory) {
   const double squeeze = grasp + p.closing_scale * delta, pre = grasp - p.pregrasp_scale * delta;
   for (const auto& [test, s] : steps) {
     SCOPED_TRACE(test);
-    ASSERT_EQ(s.size(), 200u + 500u);  // 0.8 s of closing stages, 2 s of force, no early stop
-    EXPECT_LT(s[0].object.norm(), 1e-4);                     // reset: the object at its initial pose
-    EXPECT_NEAR(s[0].finger, pre, 2e-3);                     // and the finger at the pregrasp
+    ASSERT_EQ(s.size(), 200u + 500u);     // 0.8 s of closing stages, 2 s of force, no early stop
+    EXPECT_LT(s[0].object.norm(), 1e-4);  // reset: the object at its initial pose
+    EXPECT_NEAR(s[0].finger, pre, 2e-3);  // and the finger at the pregrasp
     for (int k = 0; k < 200; ++k) {
       const int j = k / 10;
       const double target = j < 10 ? pre + (grasp - pre) * (j + 1) / 10.0 : grasp + (squeeze - grasp) * (j - 9) / 10.0;
@@ -114,6 +119,36 @@ TEST(DexGraspBench, ResetStagesAndForceInTheTrajectory) {
     }
   }
   for (bool held : outcome.held) EXPECT_TRUE(held);
+}
+
+// Poses stored in the grasp file are what the stages close through (stage_poses "file", the default);
+// "derived" ignores them and opens and squeezes by the protocol's scales.
+TEST(DexGraspBench, StagesCloseThroughTheStoredPoses) {
+  SimProtocol p = make_protocol("dexgraspbench");
+  p.stop_at_verdict = false;
+  EXPECT_EQ(p.stage_poses, "file");
+  const double grasp = kHold[0], delta = kHold[1];
+  const double pre = grasp - 0.5 * delta, squeeze = grasp + 0.1 * delta;  // not the protocol's 0.25 / 0.25
+  const auto steps = record(p, kHold, nullptr, std::make_pair(pre, squeeze));
+  ASSERT_EQ(steps.size(), 6u);
+  for (const auto& [test, s] : steps) {
+    SCOPED_TRACE(test);
+    EXPECT_NEAR(s[0].finger, pre, 2e-3);
+    for (int k = 0; k < 200; ++k) {
+      const int j = k / 10;
+      const double target = j < 10 ? pre + (grasp - pre) * (j + 1) / 10.0 : grasp + (squeeze - grasp) * (j - 9) / 10.0;
+      EXPECT_NEAR(s[k].ctrl, target, 1e-12) << k;
+    }
+  }
+  p.stage_poses = "derived";
+  const auto derived = record(p, kHold, nullptr, std::make_pair(pre, squeeze));
+  const double derived_pre = grasp - p.pregrasp_scale * delta, derived_squeeze = grasp + p.closing_scale * delta;
+  for (const auto& [test, s] : derived) {
+    EXPECT_NEAR(s[0].finger, derived_pre, 2e-3);
+    EXPECT_NEAR(s[199].ctrl, derived_squeeze, 1e-12);
+  }
+  p.stage_poses = "stored";
+  EXPECT_THROW(validate_protocol(p), Error);
 }
 
 TEST(DexGraspBench, HeldGraspPassesOpenedOrMovedAwayFails) {

@@ -3,8 +3,8 @@
 #include <graspqp/io/sha256.hpp>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -31,20 +31,29 @@ TEST(Slurm, JobArrayExampleGivesTheSameBytesAsOneProcess) {
   fs::remove_all(root);
   fs::create_directories(root);
   const nlohmann::json spec = {{"hands", {"allegro"}},
-                               {"objects", {graspqp::test::object_path("misc/apple.ply").string(),
-                                            graspqp::test::object_path("ycb/banana/textured.obj").string(),
-                                            graspqp::test::object_path("ycb/mug/textured.obj").string()}},
-                               {"grasps", 2}, {"contacts", 8}, {"iters", 30}, {"surface-samples", 500}, {"seed", 4}};
+                               {"objects",
+                                {graspqp::test::object_path("misc/apple.ply").string(),
+                                 graspqp::test::object_path("ycb/banana/textured.obj").string(),
+                                 graspqp::test::object_path("ycb/mug/textured.obj").string()}},
+                               {"grasps", 2},
+                               {"contacts", 8},
+                               {"iters", 30},
+                               {"surface-samples", 500},
+                               {"seed", 4}};
   std::ofstream(root / "spec.json") << spec.dump();
   const std::string cli = graspqp::test::cli_path();
   std::string out, err;
   for (const char* name : {"array", "single"})
-    ASSERT_EQ(run_command(cli + " dataset plan --spec '" + (root / "spec.json").string() + "' --out '" + (root / name).string() + "'", &out), 0);
+    ASSERT_EQ(run_command(cli + " dataset plan --spec '" + (root / "spec.json").string() + "' --out '" +
+                              (root / name).string() + "'",
+                          &out),
+              0);
   ASSERT_EQ(run_command(cli + " dataset run '" + (root / "single").string() + "' --shard 0/1", &out), 0);
 
   LocalSlurm slurm{root / "cluster", source / "scripts" / "slurm_local.sh"};
   slurm.started = true;
-  ASSERT_EQ(run_command("bash '" + slurm.script.string() + "' start '" + slurm.dir.string() + "'", &out, &err), 0) << err;
+  ASSERT_EQ(run_command("bash '" + slurm.script.string() + "' start '" + slurm.dir.string() + "'", &out, &err), 0)
+      << err;
   const std::string env = "SLURM_CONF='" + (slurm.dir / "slurm.conf").string() + "' GRASPQP='" + cli + "' ";
   // --wait: sbatch returns when the whole array has finished, with the array's exit status.
   ASSERT_EQ(run_command(env + "sbatch --wait --chdir='" + root.string() + "' --array=0-2%2 '" +
@@ -67,7 +76,8 @@ TEST(Slurm, JobArrayExampleGivesTheSameBytesAsOneProcess) {
   // Every array task ran its own shard, as the logs say.
   int shards = 0;
   for (const auto& e : fs::directory_iterator(root))
-    if (e.path().extension() == ".log") shards += graspqp::test::read_text(e.path()).find("(SLURM_ARRAY_TASK_ID)") != std::string::npos;
+    if (e.path().extension() == ".log")
+      shards += graspqp::test::read_text(e.path()).find("(SLURM_ARRAY_TASK_ID)") != std::string::npos;
   EXPECT_EQ(shards, 3);
   fs::remove_all(root / "array");
 }

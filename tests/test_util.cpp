@@ -1,14 +1,14 @@
 #include "test_util.hpp"
 
-#include <array>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-#include <cerrno>
-#include <cstring>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace graspqp::test {
 
@@ -50,8 +50,10 @@ std::string read_text(const std::filesystem::path& path) {
 TmpfsMount::TmpfsMount(const std::filesystem::path& dir, size_t bytes) : path_(dir) {
   std::filesystem::create_directories(path_);
   const std::string options = "size=" + std::to_string(bytes) + ",mode=0755";
-  if (::mount("graspqp_test", path_.c_str(), "tmpfs", 0, options.c_str()) == 0) ok_ = true;
-  else why_ = std::string("cannot mount a tmpfs (") + std::strerror(errno) + "; needs root with CAP_SYS_ADMIN)";
+  if (::mount("graspqp_test", path_.c_str(), "tmpfs", 0, options.c_str()) == 0)
+    ok_ = true;
+  else
+    why_ = std::string("cannot mount a tmpfs (") + std::strerror(errno) + "; needs root with CAP_SYS_ADMIN)";
 }
 
 TmpfsMount::~TmpfsMount() {

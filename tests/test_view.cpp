@@ -2,6 +2,7 @@
 // selection (--index, --best, evaluation files) and the page's embedded data; unit tests of the
 // glTF writer helpers. The browser half is tests/test_view_browser.cpp.
 #include <graspqp/hand/hand_model.hpp>
+#include <graspqp/hand/kinematics.hpp>
 #include <graspqp/view/gltf.hpp>
 #include <graspqp/view/scene.hpp>
 #include <graspqp/view/viewer.hpp>
@@ -71,7 +72,9 @@ void validate_glb_into(const std::string& glb, const std::string& what, json* ou
   }
   const json accessors = j.value("accessors", json::array());
   auto comp_size = [](int t) { return t == 5126 || t == 5125 ? 4 : t == 5123 || t == 5122 ? 2 : 1; };
-  auto type_count = [](const std::string& t) { return t == "SCALAR" ? 1 : t == "VEC2" ? 2 : t == "VEC3" ? 3 : t == "VEC4" ? 4 : 16; };
+  auto type_count = [](const std::string& t) {
+    return t == "SCALAR" ? 1 : t == "VEC2" ? 2 : t == "VEC3" ? 3 : t == "VEC4" ? 4 : 16;
+  };
   for (const auto& a : accessors) {
     const int vi = a["bufferView"];
     EXPECT_GE(vi, 0);
@@ -117,8 +120,8 @@ void validate_glb_into(const std::string& glb, const std::string& what, json* ou
         EXPECT_EQ(ia["count"].get<size_t>() % 3, 0u);
         const int ct = ia["componentType"];
         EXPECT_TRUE(ct == 5123 || ct == 5125);
-        const size_t base = static_cast<size_t>(views[ia["bufferView"].get<int>()].value("byteOffset", 0)) +
-                            ia.value("byteOffset", 0);
+        const size_t base =
+            static_cast<size_t>(views[ia["bufferView"].get<int>()].value("byteOffset", 0)) + ia.value("byteOffset", 0);
         for (size_t i = 0; i < ia["count"].get<size_t>(); ++i) {
           uint32_t v = 0;
           std::memcpy(&v, bin.data() + base + comp_size(ct) * i, comp_size(ct));
@@ -210,10 +213,13 @@ TEST_F(ViewTest, WritesValidGlbPerGraspWithLinksObjectAndContacts) {
       EXPECT_NEAR(n["translation"][0].get<double>(), d.contact_points[3 * i], 1e-9);
       EXPECT_NEAR(n["translation"][1].get<double>(), d.contact_points[3 * i + 2], 1e-9);
       EXPECT_NEAR(n["translation"][2].get<double>(), -d.contact_points[3 * i + 1], 1e-9);
-      if (row < 2) EXPECT_NEAR(n["extras"]["share"].get<double>(), (1.0 + k) / 10.0, 1e-12);
-      else EXPECT_TRUE(n["extras"]["share"].is_null()) << "no force at all: share unknown";
+      if (row < 2)
+        EXPECT_NEAR(n["extras"]["share"].get<double>(), (1.0 + k) / 10.0, 1e-12);
+      else
+        EXPECT_TRUE(n["extras"]["share"].is_null()) << "no force at all: share unknown";
     }
     EXPECT_EQ(j["asset"]["extras"]["graspqp"]["index"], row);
+    EXPECT_FALSE(j["asset"]["extras"]["graspqp"]["poses"].get<bool>()) << "a file without poses";
   }
   // The page: every grasp in file order, its .glb rebuilt from the page data is the file on disk.
   const json data = page_data(out / "index.html");
@@ -234,6 +240,57 @@ TEST_F(ViewTest, WritesValidGlbPerGraspWithLinksObjectAndContacts) {
   // The stand-in bundle's "</script>" was escaped so that it cannot end the inline script early.
   const std::string html = read_file(out / "index.html");
   EXPECT_NE(html.find("stand-in bundle <\\/script>"), std::string::npos);
+}
+
+// Stored pregrasp and squeeze poses: two more hands, at the forward kinematics of those joints, sharing
+// the grasp hand's vertex data; the page knows the file has them.
+TEST_F(ViewTest, PregraspAndSqueezeHands) {
+  GraspDataset d = synthetic_grasps(*hand_, 2, 4);
+  d.pregrasp_joints = d.joints;
+  d.squeeze_joints = d.joints;
+  for (int b = 0; b < 2; ++b)
+    for (int a = 0; a < hand_->dof(); ++a) {  // open / close every joint by a tenth of its range
+      const double lo = hand_->lower_limits()[a], hi = hand_->upper_limits()[a], step = 0.1 * (hi - lo);
+      d.pregrasp_joints(b, a) = std::max(lo, d.joints(b, a) - step);
+      d.squeeze_joints(b, a) = std::min(hi, d.joints(b, a) + step);
+    }
+  const fs::path file = dir_->path / "poses.h5";
+  write_grasp_file(file, d);
+  const fs::path out = dir_->path / "poses";
+  const CliResult r = run_view("--grasps " + file.string() + " --out " + out.string(), env());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const int links = static_cast<int>(hand_->links.size());
+  const json j = validate_glb(read_file(out / "grasp_0001.glb"), "grasp_0001.glb");
+  ASSERT_EQ(j["nodes"].size(), static_cast<size_t>(3 * links + 1 + 4)) << "3 hands + object + contacts";
+  EXPECT_EQ(count_kind(j, "pregrasp_link"), links);
+  EXPECT_EQ(count_kind(j, "squeeze_link"), links);
+  HandData data(*hand_);
+  const Eigen::Quaterniond q(d.root_pose(1, 3), d.root_pose(1, 4), d.root_pose(1, 5), d.root_pose(1, 6));
+  int moved = 0;
+  for (const auto& [pose, first] : {std::pair<std::string, int>{"pregrasp", links + 5}, {"squeeze", 2 * links + 5}}) {
+    const auto& joints = pose == "pregrasp" ? d.pregrasp_joints : d.squeeze_joints;
+    forward_kinematics(
+        *hand_, make_state(d.root_pose.row(1).head<3>().transpose(), q.toRotationMatrix(), joints.row(1).transpose()),
+        data);
+    for (int l = 0; l < links; ++l) {
+      const json& n = j["nodes"][first + l];
+      EXPECT_EQ(n["name"], pose + "/" + hand_->links[l].name);
+      const Vec3 p = data.position[l];  // Z-up object frame -> glTF Y-up: (x, y, z) -> (x, z, -y)
+      EXPECT_NEAR(n["translation"][0].get<double>(), p.x(), 1e-9);
+      EXPECT_NEAR(n["translation"][1].get<double>(), p.z(), 1e-9);
+      EXPECT_NEAR(n["translation"][2].get<double>(), -p.y(), 1e-9);
+      moved += std::abs(n["translation"][0].get<double>() - j["nodes"][l]["translation"][0].get<double>()) > 1e-4;
+      ASSERT_EQ(n.contains("mesh"), j["nodes"][l].contains("mesh"));
+      if (!n.contains("mesh")) continue;
+      const json& prim = j["meshes"][n["mesh"].get<int>()]["primitives"][0];
+      const json& grasp_prim = j["meshes"][j["nodes"][l]["mesh"].get<int>()]["primitives"][0];
+      EXPECT_EQ(prim["attributes"]["POSITION"], grasp_prim["attributes"]["POSITION"]) << "shared vertex data";
+      EXPECT_EQ(j["materials"][prim["material"].get<int>()]["name"], pose);
+    }
+  }
+  EXPECT_GT(moved, links / 2);
+  EXPECT_TRUE(j["asset"]["extras"]["graspqp"]["poses"].get<bool>());
+  EXPECT_TRUE(page_data(out / "index.html")["poses"].get<bool>());
 }
 
 TEST_F(ViewTest, IndexAndBestSelectRows) {
@@ -274,9 +331,10 @@ TEST_F(ViewTest, BestPrefersSuccessfulGraspsFromAnEvalFile) {
   const fs::path sub = dir_->path / "evaluated";
   fs::create_directories(sub);
   fs::copy_file(grasps(), sub / "grasps.h5", fs::copy_options::overwrite_existing);
-  const std::string py = "import h5py, numpy as np; f = h5py.File('" + (sub / "grasps.eval.h5").string() +
-                         "', 'w'); f['success'] = np.array([True, False, True]); "
-                         "f['penetration_depth'] = np.array([0.001, 0.002, 0.003]); f['other'] = np.zeros(5); f.close()";
+  const std::string py =
+      "import h5py, numpy as np; f = h5py.File('" + (sub / "grasps.eval.h5").string() +
+      "', 'w'); f['success'] = np.array([True, False, True]); "
+      "f['penetration_depth'] = np.array([0.001, 0.002, 0.003]); f['other'] = np.zeros(5); f.close()";
   std::string out, err;
   ASSERT_EQ(run_command("/usr/bin/python3 -c \"" + py + "\"", &out, &err), 0) << err;
   const fs::path b = dir_->path / "best_eval";
@@ -327,7 +385,8 @@ TEST(ViewUnit, Base64) {
 }
 
 TEST(ViewUnit, PageEscapesScriptEnds) {
-  const std::string html = view::page_html("a <b>", {{"s", "</script><script>alert(1)</script>"}}, "var x = '</script>';");
+  const std::string html =
+      view::page_html("a <b>", {{"s", "</script><script>alert(1)</script>"}}, "var x = '</script>';");
   EXPECT_EQ(html.find("</script><script>alert"), std::string::npos);
   EXPECT_NE(html.find("<title>a &lt;b&gt;</title>"), std::string::npos);
   EXPECT_NE(html.find("var x = '<\\/script>';"), std::string::npos);

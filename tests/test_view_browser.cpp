@@ -75,10 +75,10 @@ TEST_F(ViewBrowserTest, GraspGalleryRendersOfflineFromFileUrl) {
   write_grasp_file(dir.path / "grasps.h5", synthetic_grasps(hand, 3, 6));
   const fs::path out = dir.path / "page";
   std::string stdout_text, err;
-  ASSERT_EQ(run_command(cli_path() + " view --cones --grasps " + (dir.path / "grasps.h5").string() + " --out " +
-                            out.string(),
-                        &stdout_text, &err),
-            0)
+  ASSERT_EQ(
+      run_command(cli_path() + " view --cones --grasps " + (dir.path / "grasps.h5").string() + " --out " + out.string(),
+                  &stdout_text, &err),
+      0)
       << err;
   const json report = check_page(out / "index.html", "grasps");
   if (report.is_null()) return;

@@ -7,13 +7,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include "test_util.hpp"
 
@@ -24,7 +24,8 @@ struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& tag) {
     std::random_device rd;
-    path = std::filesystem::temp_directory_path() / ("graspqp_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(rd()));
+    path = std::filesystem::temp_directory_path() /
+           ("graspqp_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(rd()));
     std::filesystem::create_directories(path);
   }
   ~TempDir() {

@@ -21,7 +21,7 @@ class InternalError : public std::logic_error {
 }  // namespace graspqp
 
 // GRASPQP_CHECK(condition, message): evaluated in every build (not an assert).
-#define GRASPQP_CHECK(condition, message) \
-  do {                                    \
+#define GRASPQP_CHECK(condition, message)                                                   \
+  do {                                                                                      \
     if (!(condition)) ::graspqp::internal_error(__FILE__, __LINE__, #condition, (message)); \
   } while (false)

@@ -19,9 +19,12 @@ class Error : public std::runtime_error {
     out.reserve(s.size());
     for (const char c : s) {
       const auto u = static_cast<unsigned char>(c);
-      if (c == '\n') out += "\\n";
-      else if (c == '\r') out += "\\r";
-      else if (c == '\t') out += "\\t";
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
       else if (u < 0x20 || u == 0x7f) {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\x%02x", u);

@@ -18,8 +18,8 @@ inline std::string format_number(double v) {
 inline void require_range(const std::string& name, double v, double lo, double hi, const std::string& unit = "",
                           bool open_low = false) {
   if (open_low ? (v > lo && v <= hi) : (v >= lo && v <= hi)) return;
-  throw Error(name + " must be in " + (open_low ? "(" : "[") + format_number(lo) + ", " + format_number(hi) + "]" + unit +
-              " (got " + format_number(v) + ")");
+  throw Error(name + " must be in " + (open_low ? "(" : "[") + format_number(lo) + ", " + format_number(hi) + "]" +
+              unit + " (got " + format_number(v) + ")");
 }
 inline void require_positive(const std::string& name, double v, double hi, const std::string& unit = "") {
   require_range(name, v, 0, hi, unit, true);

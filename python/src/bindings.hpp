@@ -6,16 +6,16 @@
 #include <graspqp/hand/hand_model.hpp>
 #include <graspqp/object/object_model.hpp>
 
-#include <Eigen/Core>
-#include <nlohmann/json.hpp>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <Eigen/Core>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cstring>
-#include <stdexcept>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 

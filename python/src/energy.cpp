@@ -2,10 +2,10 @@
 // respect to the joints and the root pose (x, y, z, qw, qx, qy, qz).
 #include <graspqp/energy/grasp_energy.hpp>
 
-#include <Eigen/Geometry>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <Eigen/Geometry>
 
 #include <chrono>
 #include <map>
@@ -16,21 +16,24 @@ namespace graspqp::python {
 
 namespace {
 
-// The energy options of `graspqp generate` by keyword: weights (w_dis, ..., or weights={"dis": ...}), the QP's parameters.
+// The energy options of `graspqp generate` by keyword: weights (w_dis, ..., or weights={"dis": ...}), the QP's
+// parameters.
 EnergyConfig energy_config(const std::string& energy, const py::kwargs& kwargs) {
   EnergyConfig c;
   c.force_closure = parse_force_closure_kind(energy);
   EnergyWeights& w = c.weights;
   ForceClosureQpParams& qp = c.qp;
-  const std::map<std::string, double*> weights = {{"dis", &w.dis},       {"fc", &w.fc},     {"pen", &w.pen},
-                                                  {"spen", &w.spen},     {"joints", &w.joints},
-                                                  {"prior", &w.prior},   {"wall", &w.wall}, {"hpen", &w.hpen}};
-  const std::map<std::string, double*> others = {{"table_z", &c.table_z},         {"friction", &qp.friction},
-                                                 {"torque_weight", &qp.torque_weight}, {"lambda_min", &qp.lambda_min},
+  const std::map<std::string, double*> weights = {{"dis", &w.dis},   {"fc", &w.fc},         {"pen", &w.pen},
+                                                  {"spen", &w.spen}, {"joints", &w.joints}, {"prior", &w.prior},
+                                                  {"wall", &w.wall}, {"hpen", &w.hpen}};
+  const std::map<std::string, double*> others = {{"table_z", &c.table_z},
+                                                 {"friction", &qp.friction},
+                                                 {"torque_weight", &qp.torque_weight},
+                                                 {"lambda_min", &qp.lambda_min},
                                                  {"lambda_max", &qp.lambda_max}};
   auto number = [](const std::string& k, const py::handle& value) {
-    if (py::isinstance<py::bool_>(value) || !(py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value) ||
-                                              py::hasattr(value, "__float__")))
+    if (py::isinstance<py::bool_>(value) ||
+        !(py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value) || py::hasattr(value, "__float__")))
       throw ValueError(k + ": expected a number");
     const double v = value.cast<double>();
     if (!std::isfinite(v)) throw ValueError(k + ": must be finite");
@@ -72,8 +75,8 @@ EnergyConfig energy_config(const std::string& energy, const py::kwargs& kwargs) 
 Eigen::Matrix<double, 6, 4> r6_quaternion_jacobian(const Eigen::Vector4d& q) {
   const double w = q[0], x = q[1], y = q[2], z = q[3];
   Eigen::Matrix<double, 6, 4> J;
-  J << 0, 0, -4 * y, -4 * z,      // R00 = 1 - 2(y^2 + z^2)
-      2 * z, 2 * y, 2 * x, 2 * w,  // R10 = 2(xy + wz)
+  J << 0, 0, -4 * y, -4 * z,         // R00 = 1 - 2(y^2 + z^2)
+      2 * z, 2 * y, 2 * x, 2 * w,    // R10 = 2(xy + wz)
       -2 * y, 2 * z, -2 * w, 2 * x,  // R20 = 2(xz - wy)
       -2 * z, 2 * y, 2 * x, -2 * w,  // R01 = 2(xy - wz)
       0, -4 * x, 0, -4 * z,          // R11 = 1 - 2(x^2 + z^2)
@@ -92,8 +95,8 @@ struct Batch {
 };
 
 Batch prepare(const HandModel& model, const py::object& root_pose, const py::object& joints,
-              const py::object& contact_idx, const std::string& grasp_type, const std::string& energy_name,
-              int threads, const py::kwargs& kwargs) {
+              const py::object& contact_idx, const std::string& grasp_type, const std::string& energy_name, int threads,
+              const py::kwargs& kwargs) {
   Batch b;
   b.config = energy_config(energy_name, kwargs);
   b.type = &model.grasp_type(grasp_type);

@@ -30,13 +30,19 @@ py::dict read_grasps(const py::object& path_obj) {
   ArrayI idx({N, n});
   std::copy(d.contact_idx.data(), d.contact_idx.data() + d.contact_idx.size(), idx.mutable_data());
   out["contact_idx"] = idx;
-  out["contact_points"] = matrix_array(Eigen::Map<const Eigen::VectorXd>(d.contact_points.data(), d.contact_points.size()), {N, n, 3});
-  out["contact_normals"] = matrix_array(Eigen::Map<const Eigen::VectorXd>(d.contact_normals.data(), d.contact_normals.size()), {N, n, 3});
+  out["contact_points"] =
+      matrix_array(Eigen::Map<const Eigen::VectorXd>(d.contact_points.data(), d.contact_points.size()), {N, n, 3});
+  out["contact_normals"] =
+      matrix_array(Eigen::Map<const Eigen::VectorXd>(d.contact_normals.data(), d.contact_normals.size()), {N, n, 3});
   py::list links;
   for (const auto& s : d.contact_links) links.append(s);
   out["contact_links"] = py::module_::import("numpy").attr("array")(links, "dtype"_a = "object").attr("reshape")(N, n);
   out["contact_forces"] = matrix_array(d.contact_forces, {N, n});
   out["closing_delta"] = matrix_array(d.closing_delta, {N, dof});
+  if (d.pregrasp_joints.size() > 0) {  // optional in the file
+    out["pregrasp_joints"] = matrix_array(d.pregrasp_joints, {N, dof});
+    out["squeeze_joints"] = matrix_array(d.squeeze_joints, {N, dof});
+  }
   for (const auto& [name, values] : d.extra) out[py::str(name)] = matrix_array(values, {N});
   out["joint_names"] = d.joint_names;
   out["energy_term_names"] = d.energy_term_names;
@@ -61,9 +67,10 @@ py::dict read_grasps(const py::object& path_obj) {
   return out;
 }
 
-const char* const kStandard[] = {"root_pose",      "joints",        "energy",         "energy_terms",
+const char* const kStandard[] = {"root_pose",      "joints",         "energy",          "energy_terms",
                                  "contact_idx",    "contact_points", "contact_normals", "contact_links",
-                                 "contact_forces", "closing_delta", "joint_names",    "energy_term_names", "attrs"};
+                                 "contact_forces", "closing_delta",  "joint_names",     "energy_term_names",
+                                 "attrs"};
 
 // A (rows x cols) float64 matrix from grasps[key]; shapes are checked again by write_grasp_file.
 template <class Matrix>
@@ -102,13 +109,22 @@ GraspDataset dataset_from_dict(const py::dict& g) {
   d.contact_normals.assign(tmp.data(), tmp.data() + tmp.size());
   fill(d.contact_forces, g, "contact_forces", n);
   fill(d.closing_delta, g, "closing_delta", dof);
-  for (const auto& s : py::module_::import("numpy").attr("asarray")(g["contact_links"], "dtype"_a = "object").attr("ravel")())
+  if (g.contains("pregrasp_joints") || g.contains("squeeze_joints")) {
+    if (!g.contains("pregrasp_joints") || !g.contains("squeeze_joints"))
+      throw ValueError("grasps: give both 'pregrasp_joints' and 'squeeze_joints' or neither");
+    fill(d.pregrasp_joints, g, "pregrasp_joints", dof);
+    fill(d.squeeze_joints, g, "squeeze_joints", dof);
+  }
+  for (const auto& s :
+       py::module_::import("numpy").attr("asarray")(g["contact_links"], "dtype"_a = "object").attr("ravel")())
     d.contact_links.push_back(py::str(s));
   d.joint_names = g["joint_names"].cast<std::vector<std::string>>();
   d.energy_term_names = g["energy_term_names"].cast<std::vector<std::string>>();
   for (const auto& [key, value] : g) {
     const std::string name = py::str(key);
-    if (std::find(std::begin(kStandard), std::end(kStandard), name) != std::end(kStandard)) continue;
+    if (std::find(std::begin(kStandard), std::end(kStandard), name) != std::end(kStandard) ||
+        name == "pregrasp_joints" || name == "squeeze_joints")
+      continue;
     Eigen::MatrixXd col;
     fill(col, g, name.c_str(), 1);
     d.extra[name] = col.col(0);
@@ -148,7 +164,8 @@ void init_grasps(py::module_& m) {
 Reads a grasp file (docs/format.md) into a dict of numpy arrays named as its datasets: "root_pose"
 (N, 7), "joints" (N, dof), "energy" (N,), "energy_terms" (N, k), "contact_idx" (N, n) int32,
 "contact_points" and "contact_normals" (N, n, 3), "contact_links" (N, n) str (object array),
-"contact_forces" (N, n), "closing_delta" (N, dof) and any extra per-grasp dataset (e.g. "valid");
+"contact_forces" (N, n), "closing_delta" (N, dof), "pregrasp_joints" and "squeeze_joints" (N, dof; where the file
+has them) and any extra per-grasp dataset (e.g. "valid");
 the dataset attributes as "joint_names" and "energy_term_names" (lists of str); the root attributes
 in "attrs" (a dict: format, format_version, hand, grasp_type, energy, object_path, object_sha256,
 scale, object_center, parameters (a dict), seed, program_version).

@@ -1,9 +1,9 @@
 // graspqp.Hand: the hand model (joints, links, grasp types, contact candidates) and batched forward kinematics.
 #include <graspqp/hand/kinematics.hpp>
 
-#include <Eigen/Geometry>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <Eigen/Geometry>
 
 #include <filesystem>
 
@@ -119,9 +119,10 @@ or a folder holding a hand.json. Immutable; safe to share between threads.
 )doc")
       .def(py::init(&load), "name_or_dir"_a)
       .def_property_readonly("name", [](const Hand& h) { return h.model->name; })
-      .def_property_readonly("directory", [](const Hand& h) { return h.model->directory.string(); },
-                             "Folder holding the hand.json.")
-      .def_property_readonly("dof", [](const Hand& h) { return h.model->dof(); }, "Number of actuated joints.")
+      .def_property_readonly(
+          "directory", [](const Hand& h) { return h.model->directory.string(); }, "Folder holding the hand.json.")
+      .def_property_readonly(
+          "dof", [](const Hand& h) { return h.model->dof(); }, "Number of actuated joints.")
       .def_property_readonly(
           "joint_names",
           [](const Hand& h) {
@@ -130,12 +131,15 @@ or a folder holding a hand.json. Immutable; safe to share between threads.
             return names;
           },
           "Actuated joint names, in the order of the columns of `joints` arrays.")
-      .def_property_readonly("joint_lower", [](const Hand& h) { return vector_array(h.model->lower_limits()); },
-                             "Lower joint limits (dof,), radians / metres.")
-      .def_property_readonly("joint_upper", [](const Hand& h) { return vector_array(h.model->upper_limits()); },
-                             "Upper joint limits (dof,), radians / metres.")
-      .def_property_readonly("default_joints", [](const Hand& h) { return vector_array(h.model->default_joints()); },
-                             "Default joint positions (dof,).")
+      .def_property_readonly(
+          "joint_lower", [](const Hand& h) { return vector_array(h.model->lower_limits()); },
+          "Lower joint limits (dof,), radians / metres.")
+      .def_property_readonly(
+          "joint_upper", [](const Hand& h) { return vector_array(h.model->upper_limits()); },
+          "Upper joint limits (dof,), radians / metres.")
+      .def_property_readonly(
+          "default_joints", [](const Hand& h) { return vector_array(h.model->default_joints()); },
+          "Default joint positions (dof,).")
       .def_property_readonly(
           "link_names",
           [](const Hand& h) {
@@ -160,8 +164,8 @@ or a folder holding a hand.json. Immutable; safe to share between threads.
             return d;
           },
           "Number of contact candidates per grasp type.")
-      .def_property_readonly("warnings", [](const Hand& h) { return h.model->warnings; },
-                             "Non-fatal problems found while loading.")
+      .def_property_readonly(
+          "warnings", [](const Hand& h) { return h.model->warnings; }, "Non-fatal problems found while loading.")
       .def("contact_candidates", &candidates, "grasp_type"_a = "full", R"doc(
 Contact candidates of a grasp type, in candidate-index order (the indices of `contact_idx`):
 dict with "link" (list of link names), "link_index" (int32 (M,)), "position" and "normal"

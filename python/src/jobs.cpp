@@ -123,7 +123,8 @@ py::dict report_dict(const ObjectReport& r, const fs::path& out) {
   return d;
 }
 
-py::list generate(const py::object& objects, const py::object& out, const py::dict& options, const py::object& progress_fn) {
+py::list generate(const py::object& objects, const py::object& out, const py::dict& options,
+                  const py::object& progress_fn) {
   GenerateOptions opts = generate_options(options);
   opts.out = path_string(out, "out");
   const std::vector<ObjectSource> sources = object_sources(objects);
@@ -140,9 +141,14 @@ py::list generate(const py::object& objects, const py::object& out, const py::di
         check_stop(stop);
         check_stop(user_stop);
         if (!progress.active()) return;
-        progress.call({{"object_index", p.object_index}, {"objects", p.objects}, {"object", p.object},
-                       {"iteration", p.sampler.iteration}, {"iterations", p.sampler.iterations},
-                       {"best", p.sampler.best}, {"mean", p.sampler.mean}, {"validated", p.validated},
+        progress.call({{"object_index", p.object_index},
+                       {"objects", p.objects},
+                       {"object", p.object},
+                       {"iteration", p.sampler.iteration},
+                       {"iterations", p.sampler.iterations},
+                       {"best", p.sampler.best},
+                       {"mean", p.sampler.mean},
+                       {"validated", p.validated},
                        {"to_validate", p.to_validate}},
                       user_stop);
       });
@@ -157,7 +163,8 @@ py::list generate(const py::object& objects, const py::object& out, const py::di
   return result;
 }
 
-py::dict evaluate(const py::object& grasps, const py::object& out, const py::dict& options, const py::object& progress_fn) {
+py::dict evaluate(const py::object& grasps, const py::object& out, const py::dict& options,
+                  const py::object& progress_fn) {
   EvalJobOptions job;
   job.grasps = path_string(grasps, "grasps");
   job.out = path_string(out, "out");
@@ -184,8 +191,10 @@ py::dict evaluate(const py::object& grasps, const py::object& out, const py::dic
       if (!v.is_boolean()) throw ValueError(k + ": expected True or False");
       return v.get<bool>();
     };
-    if (k == "protocol") protocol = str();
-    else if (k == "protocol-config") protocol_config = str();
+    if (k == "protocol")
+      protocol = str();
+    else if (k == "protocol-config")
+      protocol_config = str();
     else if (k == "set") {
       // A dict {field: value} or a list of "field=value" strings (as repeated --set).
       if (v.is_object()) {
@@ -200,24 +209,40 @@ py::dict evaluate(const py::object& grasps, const py::object& out, const py::dic
       } else {
         throw ValueError("set: expected a dict or a list of \"key=value\" strings");
       }
-    } else if (k == "threads") threads = static_cast<int>(integer());
-    else if (k == "trials") job.eval.trials = static_cast<int>(integer());
-    else if (k == "perturb-translation") job.eval.perturb_translation = num();
-    else if (k == "perturb-rotation") job.eval.perturb_rotation_deg = num();
+    } else if (k == "threads")
+      threads = static_cast<int>(integer());
+    else if (k == "trials")
+      job.eval.trials = static_cast<int>(integer());
+    else if (k == "perturb-translation")
+      job.eval.perturb_translation = num();
+    else if (k == "perturb-rotation")
+      job.eval.perturb_rotation_deg = num();
     else if (k == "seed") {
-      if (!v.is_number_integer() || v.get<std::int64_t>() < 0) throw ValueError("seed: expected a non-negative integer");
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+        throw ValueError("seed: expected a non-negative integer");
       job.eval.seed = v.get<std::uint64_t>();
-    } else if (k == "hand") job.hand = str();
-    else if (k == "object") job.object = str();
-    else if (k == "object-parts") job.object_parts = str();
-    else if (k == "concavity") job.eval.scene.object_hacd.concavity = num();
-    else if (k == "hacd-faces") job.eval.scene.object_hacd.target_faces = static_cast<int>(integer());
-    else if (k == "cache") job.cache = str();
-    else if (k == "no-cache") no_cache = flag();
-    else if (k == "no-analytic") no_analytic = flag();
-    else if (k == "no-plots") no_plots = flag();
-    else if (k == "save-mjcf") job.save_mjcf = flag();
-    else throw py::type_error("evaluate() got an unexpected keyword argument '" + kwarg_name(k) + "'");
+    } else if (k == "hand")
+      job.hand = str();
+    else if (k == "object")
+      job.object = str();
+    else if (k == "object-parts")
+      job.object_parts = str();
+    else if (k == "concavity")
+      job.eval.scene.object_hacd.concavity = num();
+    else if (k == "hacd-faces")
+      job.eval.scene.object_hacd.target_faces = static_cast<int>(integer());
+    else if (k == "cache")
+      job.cache = str();
+    else if (k == "no-cache")
+      no_cache = flag();
+    else if (k == "no-analytic")
+      no_analytic = flag();
+    else if (k == "no-plots")
+      no_plots = flag();
+    else if (k == "save-mjcf")
+      job.save_mjcf = flag();
+    else
+      throw py::type_error("evaluate() got an unexpected keyword argument '" + kwarg_name(k) + "'");
   }
   job.eval.protocol = load_protocol(protocol, protocol_config, settings);
   job.eval.threads = threads;
@@ -255,7 +280,8 @@ void init_jobs(py::module_& m) {
         "graspqp generate: options by CLI name ('grasp-type', ...); see graspqp.generate.");
   m.def("_evaluate", &evaluate, "grasps"_a, "out"_a, "options"_a, "progress"_a = py::none(),
         "graspqp eval: options by CLI name; see graspqp.evaluate.");
-  m.def("generate_option_names", &generate_option_names, "The options of graspqp.generate by CLI name (keyword arguments with _ for -), in --help order.");
+  m.def("generate_option_names", &generate_option_names,
+        "The options of graspqp.generate by CLI name (keyword arguments with _ for -), in --help order.");
 }
 
 }  // namespace graspqp::python

@@ -59,8 +59,10 @@ Rows as_rows(const py::handle& obj, const std::string& name, py::ssize_t cols, b
   py::array a = checked_array(obj, name, "fiu", "real numbers");
   check_shape(a, name, cols, allow_single, "an array");
   Rows r;
-  if (ArrayD::check_(a)) r.array = py::reinterpret_borrow<ArrayD>(a);  // float64, C order: used in place
-  else r.array = py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "float64");
+  if (ArrayD::check_(a))
+    r.array = py::reinterpret_borrow<ArrayD>(a);  // float64, C order: used in place
+  else
+    r.array = py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "float64");
   r.single = a.ndim() == 1;
   r.rows = r.single ? 1 : a.shape(0);
   const double* p = r.array.data();
@@ -75,8 +77,10 @@ IntRows as_int_rows(const py::handle& obj, const std::string& name, py::ssize_t 
   py::array a = checked_array(obj, name, "iu", "integers");
   check_shape(a, name, cols, allow_single, "an integer array");
   IntRows r;
-  if (ArrayI::check_(a)) r.array = py::reinterpret_borrow<ArrayI>(a);
-  else r.array = py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "int32");
+  if (ArrayI::check_(a))
+    r.array = py::reinterpret_borrow<ArrayI>(a);
+  else
+    r.array = py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "int32");
   r.single = a.ndim() == 1;
   r.rows = r.single ? 1 : a.shape(0);
   r.cols = a.shape(a.ndim() - 1);
@@ -178,12 +182,18 @@ void run_interruptible(const std::function<void(const std::atomic<bool>& stop)>&
 
 py::object json_to_py(const nlohmann::json& j) {
   switch (j.type()) {
-    case nlohmann::json::value_t::null: return py::none();
-    case nlohmann::json::value_t::boolean: return py::bool_(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return py::int_(j.get<std::int64_t>());
-    case nlohmann::json::value_t::number_unsigned: return py::int_(j.get<std::uint64_t>());
-    case nlohmann::json::value_t::number_float: return py::float_(j.get<double>());
-    case nlohmann::json::value_t::string: return py::str(j.get<std::string>());
+    case nlohmann::json::value_t::null:
+      return py::none();
+    case nlohmann::json::value_t::boolean:
+      return py::bool_(j.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return py::int_(j.get<std::int64_t>());
+    case nlohmann::json::value_t::number_unsigned:
+      return py::int_(j.get<std::uint64_t>());
+    case nlohmann::json::value_t::number_float:
+      return py::float_(j.get<double>());
+    case nlohmann::json::value_t::string:
+      return py::str(j.get<std::string>());
     case nlohmann::json::value_t::array: {
       py::list l;
       for (const auto& v : j) l.append(json_to_py(v));
@@ -194,7 +204,8 @@ py::object json_to_py(const nlohmann::json& j) {
       for (const auto& [k, v] : j.items()) d[py::str(k)] = json_to_py(v);
       return d;
     }
-    default: return py::none();
+    default:
+      return py::none();
   }
 }
 
@@ -250,7 +261,8 @@ using namespace graspqp::python;
 PYBIND11_MODULE(_graspqp, m) {
   m.doc() = "graspqp C++ bindings (use the graspqp package, which re-exports them).";
   m.attr("__version__") = graspqp::kVersion;
-  m.def("_assets_dir", [] { return graspqp::assets_dir().string(); }, "graspqp.assets_dir()");
+  m.def(
+      "_assets_dir", [] { return graspqp::assets_dir().string(); }, "graspqp.assets_dir()");
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);

@@ -11,7 +11,8 @@ namespace {
 
 Object load(const py::object& mesh_path, double scale, int surface_samples, std::uint64_t seed, bool culling_grid) {
   const std::string path = path_string(mesh_path, "mesh_path");
-  if (!(scale > 0) || !std::isfinite(scale)) throw ValueError("scale: must be a positive number, got " + std::to_string(scale));
+  if (!(scale > 0) || !std::isfinite(scale))
+    throw ValueError("scale: must be a positive number, got " + std::to_string(scale));
   if (surface_samples < 1) throw ValueError("surface_samples: must be at least 1");
   ObjectLoadOptions o;
   o.scale = scale;
@@ -71,7 +72,8 @@ Immutable; safe to share between threads.
            "culling_grid"_a = true)
       .def_property_readonly("name", [](const Object& o) { return o.model->name; })
       .def_property_readonly("path", [](const Object& o) { return o.model->path.string(); })
-      .def_property_readonly("sha256", [](const Object& o) { return o.model->sha256; }, "SHA-256 of the mesh file.")
+      .def_property_readonly(
+          "sha256", [](const Object& o) { return o.model->sha256; }, "SHA-256 of the mesh file.")
       .def_property_readonly("scale", [](const Object& o) { return o.model->scale; })
       .def_property_readonly(
           "center",
@@ -81,10 +83,12 @@ Immutable; safe to share between threads.
             return a;
           },
           "Mean of the surface samples (the force-closure torque reference), (3,).")
-      .def_property_readonly("radius", [](const Object& o) { return o.model->radius; },
-                             "Largest distance of a vertex from the centre [m].")
-      .def_property_readonly("vertices", [](const Object& o) { return points_array(o.model->mesh.vertices); },
-                             "Mesh vertices (V, 3), object frame (a copy).")
+      .def_property_readonly(
+          "radius", [](const Object& o) { return o.model->radius; },
+          "Largest distance of a vertex from the centre [m].")
+      .def_property_readonly(
+          "vertices", [](const Object& o) { return points_array(o.model->mesh.vertices); },
+          "Mesh vertices (V, 3), object frame (a copy).")
       .def_property_readonly(
           "faces",
           [](const Object& o) {
@@ -95,8 +99,9 @@ Immutable; safe to share between threads.
             return a;
           },
           "Triangles (F, 3) int32, outward winding (a copy).")
-      .def_property_readonly("surface_points", [](const Object& o) { return points_array(o.model->surface_points); },
-                             "Surface samples of the penetration energy (S, 3) (a copy).")
+      .def_property_readonly(
+          "surface_points", [](const Object& o) { return points_array(o.model->surface_points); },
+          "Surface samples of the penetration energy (S, 3) (a copy).")
       .def("signed_distance", &signed_distance, "points"_a, "return_closest"_a = false, R"doc(
 Signed distance of points (N, 3) (or one point (3,)): returns (distance (N,), normal (N, 3)), plus the
 closest surface points (N, 3) when return_closest. Positive outside, negative inside; normal is the unit

@@ -45,10 +45,12 @@ const char* status_name(int c) { return c == 0 ? "generated" : c == 1 ? "skipped
 
 // Rank 0: answers requests until every worker has been told to stop. It polls (MPI_Iprobe and a short
 // sleep) rather than blocking in MPI_Recv, which busy-waits in OpenMPI and would take a core from a worker.
-std::vector<UnitOutcome> dispatch(const DatasetPlan& plan, const fs::path& dir, int size, const DatasetRunOptions& options) {
+std::vector<UnitOutcome> dispatch(const DatasetPlan& plan, const fs::path& dir, int size,
+                                  const DatasetRunOptions& options) {
   std::vector<size_t> order(plan.units.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return plan.units[a].cost > plan.units[b].cost; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return plan.units[a].cost > plan.units[b].cost; });
   std::vector<size_t> todo;  // finished files are not handed out (a worker would only skip them)
   std::vector<UnitOutcome> outcomes;
   for (size_t u : order) {

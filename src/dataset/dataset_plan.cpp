@@ -42,7 +42,8 @@ std::vector<std::string> string_list(const json& v, const fs::path& spec_file, c
   if (!v.is_array() || v.empty()) fail(spec_file, key, "must be a non-empty list of strings");
   std::vector<std::string> out;
   for (const json& item : v) {
-    if (!item.is_string() || item.get<std::string>().empty()) fail(spec_file, key, "must be a non-empty list of strings");
+    if (!item.is_string() || item.get<std::string>().empty())
+      fail(spec_file, key, "must be a non-empty list of strings");
     out.push_back(item.get<std::string>());
   }
   return out;
@@ -104,9 +105,16 @@ double unit_cost(const GenerateOptions& o, const HandModel& hand, const fs::path
 }
 
 json unit_json(const DatasetUnit& u) {
-  return {{"id", u.id},         {"hand", u.hand},   {"hand_source", u.hand_source}, {"grasp_type", u.grasp_type},
-          {"object", u.object}, {"mesh", u.mesh.string()}, {"scale", u.scale}, {"seed", u.seed},
-          {"cost", std::round(u.cost * 1e6) / 1e6}, {"file", u.file().string()}};
+  return {{"id", u.id},
+          {"hand", u.hand},
+          {"hand_source", u.hand_source},
+          {"grasp_type", u.grasp_type},
+          {"object", u.object},
+          {"mesh", u.mesh.string()},
+          {"scale", u.scale},
+          {"seed", u.seed},
+          {"cost", std::round(u.cost * 1e6) / 1e6},
+          {"file", u.file().string()}};
 }
 
 }  // namespace
@@ -115,8 +123,9 @@ DatasetPlan plan_dataset(const json& spec, const fs::path& spec_file) {
   if (!spec.is_object()) throw Error(spec_file.string() + ": a dataset spec must be a JSON object");
   for (const auto& [key, value] : spec.items())
     if (!kSpecKeys.count(key) && !find_generate_option(key))
-      fail(spec_file, key, "unknown key (spec keys: hands, grasp_types, objects or objects_dir, scales, and generate "
-                           "options under their command-line names, e.g. iters, freeze-after)");
+      fail(spec_file, key,
+           "unknown key (spec keys: hands, grasp_types, objects or objects_dir, scales, and generate "
+           "options under their command-line names, e.g. iters, freeze-after)");
   const fs::path base = spec_file.parent_path().empty() ? fs::current_path() : fs::absolute(spec_file.parent_path());
   DatasetPlan plan;
   plan.spec = spec;
@@ -125,18 +134,22 @@ DatasetPlan plan_dataset(const json& spec, const fs::path& spec_file) {
   // Hands and their grasp types.
   if (!spec.contains("hands")) fail(spec_file, "hands", "missing (a list of bundled names or hand folders)");
   std::vector<std::pair<std::string, std::string>> hands;  // (name in paths, source)
-  for (const std::string& h : string_list(spec["hands"], spec_file, "hands")) hands.push_back(hand_name_and_source(base, h));
+  for (const std::string& h : string_list(spec["hands"], spec_file, "hands"))
+    hands.push_back(hand_name_and_source(base, h));
   std::vector<std::string> types = {"full"};
   bool all_types = false;
   if (auto it = spec.find("grasp_types"); it != spec.end()) {
-    if (it->is_string() && *it == "all") all_types = true;
-    else types = string_list(*it, spec_file, "grasp_types");
+    if (it->is_string() && *it == "all")
+      all_types = true;
+    else
+      types = string_list(*it, spec_file, "grasp_types");
   }
 
   // Objects.
   std::vector<ObjectSource> objects;
   const bool listed = spec.contains("objects"), dir = spec.contains("objects_dir");
-  if (listed == dir) fail(spec_file, "objects", "give exactly one of \"objects\" (mesh paths) and \"objects_dir\" (a folder)");
+  if (listed == dir)
+    fail(spec_file, "objects", "give exactly one of \"objects\" (mesh paths) and \"objects_dir\" (a folder)");
   if (listed) {
     std::vector<fs::path> files;
     for (const std::string& f : string_list(spec["objects"], spec_file, "objects")) files.push_back(resolve(base, f));
@@ -179,7 +192,8 @@ DatasetPlan plan_dataset(const json& spec, const fs::path& spec_file) {
       for (const GraspType& t : hand.grasp_types) hand_types.push_back(t.name);
     }
     for (const std::string& type : hand_types) {
-      if (!hand.has_grasp_type(type)) fail(spec_file, "grasp_types", "hand '" + hand_name + "' has no grasp type '" + type + "'");
+      if (!hand.has_grasp_type(type))
+        fail(spec_file, "grasp_types", "hand '" + hand_name + "' has no grasp type '" + type + "'");
       for (const ObjectSource& obj : objects)
         for (double scale : scales) {
           DatasetUnit u;
@@ -191,7 +205,8 @@ DatasetPlan plan_dataset(const json& spec, const fs::path& spec_file) {
           u.scale = scale;
           const std::string scale_name = scaled ? "_" + scale_text(scale) : "";
           u.id = hand_name + "/" + type + "/" + obj.name + scale_name;
-          if (!ids.insert(u.id).second) fail(spec_file, "hands", "two units would write " + u.id + ".h5 (a hand given twice?)");
+          if (!ids.insert(u.id).second)
+            fail(spec_file, "hands", "two units would write " + u.id + ".h5 (a hand given twice?)");
           const std::string identity = obj.name + '\n' + scale_text(scale) + '\n' + hand_name + '\n' + type;
           u.seed = splitmix64(plan.options.seed ^ hash_string(identity));
           u.cost = unit_cost(plan.options, hand, obj.path);
@@ -199,7 +214,8 @@ DatasetPlan plan_dataset(const json& spec, const fs::path& spec_file) {
         }
     }
   }
-  std::sort(plan.units.begin(), plan.units.end(), [](const DatasetUnit& a, const DatasetUnit& b) { return a.id < b.id; });
+  std::sort(plan.units.begin(), plan.units.end(),
+            [](const DatasetUnit& a, const DatasetUnit& b) { return a.id < b.id; });
   return plan;
 }
 
@@ -216,7 +232,9 @@ json manifest_json(const DatasetPlan& plan) {
 
 DatasetPlan read_manifest(const fs::path& dir) {
   const fs::path file = dir / "manifest.json";
-  if (!fs::exists(file)) throw Error(file.string() + ": not found (run `graspqp dataset plan --spec SPEC --out " + dir.string() + "` first)");
+  if (!fs::exists(file))
+    throw Error(file.string() + ": not found (run `graspqp dataset plan --spec SPEC --out " + dir.string() +
+                "` first)");
   const json m = read_json_file(file);
   if (!m.is_object() || m.value("format", "") != kFormat || !m.contains("units") || !m["units"].is_array())
     throw Error(file.string() + ": not a graspqp dataset manifest");
@@ -255,7 +273,8 @@ DatasetPlan write_dataset_plan(const fs::path& spec_file, const fs::path& dir, b
       throw Error(manifest.string() + ": exists but cannot be read; use --force to replace it");
     }
     if (old.value("spec", json()) != spec)
-      throw Error(dir.string() + ": planned from a different spec; finished files would be mixed (use another --out, "
+      throw Error(dir.string() +
+                  ": planned from a different spec; finished files would be mixed (use another --out, "
                   "or --force to replace the plan)");
   }
   std::error_code ec;

@@ -62,7 +62,8 @@ json unit_quality(const HandModel& hand, const GraspType& type, const ObjectMode
   }
   return {{"penetration_depth_median", median(depth)},
           {"penetration_depth_max", depth.empty() ? 0.0 : *std::max_element(depth.begin(), depth.end())},
-          {"contact_distance_mean", distance.empty() ? 0.0 : std::accumulate(distance.begin(), distance.end(), 0.0) / distance.size()},
+          {"contact_distance_mean",
+           distance.empty() ? 0.0 : std::accumulate(distance.begin(), distance.end(), 0.0) / distance.size()},
           {"joint_entropy", joint_entropy(d.joints, hand.lower_limits(), hand.upper_limits())}};
 }
 
@@ -71,7 +72,8 @@ json unit_quality(const HandModel& hand, const GraspType& type, const ObjectMode
 void remove_stale_temporaries(const fs::path& file) {
   std::error_code ec;
   const std::string prefix = "." + file.filename().string() + ".tmp.";
-  for (auto it = fs::directory_iterator(file.parent_path(), ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+  for (auto it = fs::directory_iterator(file.parent_path(), ec); !ec && it != fs::directory_iterator();
+       it.increment(ec))
     if (it->path().filename().string().rfind(prefix, 0) == 0) fs::remove(it->path(), ec);
 }
 
@@ -141,22 +143,26 @@ DatasetShard shard_from_environment(const std::function<const char*(const char*)
       count = hi - lo + 1;
     }
     if (id - lo < 0 || id - lo >= count)
-      throw Error("SLURM_ARRAY_TASK_ID " + std::to_string(id) + " is not in a contiguous array (use --array=0-N or --shard)");
+      throw Error("SLURM_ARRAY_TASK_ID " + std::to_string(id) +
+                  " is not in a contiguous array (use --array=0-N or --shard)");
     return {static_cast<int>(id - lo), static_cast<int>(count), "SLURM_ARRAY_TASK_ID"};
   }
   if (parse_int(getenv("SLURM_PROCID"), id) && parse_int(getenv("SLURM_NTASKS"), count) && id < count)
     return {static_cast<int>(id), static_cast<int>(count), "SLURM_PROCID"};
-  for (auto [rank, size] : {std::pair{"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"}, std::pair{"PMI_RANK", "PMI_SIZE"}})
+  for (auto [rank, size] :
+       {std::pair{"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"}, std::pair{"PMI_RANK", "PMI_SIZE"}})
     if (parse_int(getenv(rank), id) && parse_int(getenv(size), count) && id < count)
       return {static_cast<int>(id), static_cast<int>(count), "MPI rank"};
   return {};
 }
 
 std::vector<size_t> shard_units(const DatasetPlan& plan, int index, int count) {
-  if (count < 1 || index < 0 || index >= count) throw Error("--shard: " + std::to_string(index) + "/" + std::to_string(count) + " is not a shard");
+  if (count < 1 || index < 0 || index >= count)
+    throw Error("--shard: " + std::to_string(index) + "/" + std::to_string(count) + " is not a shard");
   std::vector<size_t> order(plan.units.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return plan.units[a].cost > plan.units[b].cost; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return plan.units[a].cost > plan.units[b].cost; });
   std::vector<double> load(count, 0.0);
   std::vector<size_t> mine;
   for (size_t u : order) {
@@ -167,8 +173,8 @@ std::vector<size_t> shard_units(const DatasetPlan& plan, int index, int count) {
   return mine;
 }
 
-std::vector<UnitOutcome> run_dataset_units(const fs::path& dir, const DatasetPlan& plan, const std::vector<size_t>& units,
-                                           const DatasetRunOptions& options) {
+std::vector<UnitOutcome> run_dataset_units(const fs::path& dir, const DatasetPlan& plan,
+                                           const std::vector<size_t>& units, const DatasetRunOptions& options) {
   dataset_detail::HandCache hands;
   return dataset_detail::run_units(dir, plan, units, options, hands);
 }
@@ -251,8 +257,12 @@ std::vector<UnitOutcome> dataset_detail::run_units(const fs::path& dir, const Da
             last = p;
             report({0, 0, unit.id, p});
           },
-          [&](int done, int to_validate) { report({0, 0, unit.id, last, done, to_validate}); },
-          [&](const ObjectModel& object, const GraspDataset& d) { quality = unit_quality(*setup.hand, *setup.type, object, d); });
+          [&](int done, int to_validate) {
+            report({0, 0, unit.id, last, done, to_validate});
+          },
+          [&](const ObjectModel& object, const GraspDataset& d) {
+            quality = unit_quality(*setup.hand, *setup.type, object, d);
+          });
       out.status = "generated";
       out.grasps = rep.grasps;
       out.valid = rep.valid;
@@ -287,8 +297,9 @@ std::vector<UnitOutcome> dataset_detail::run_units(const fs::path& dir, const Da
       report({0, 0, plan.units[units[k]].id, {}, -1, 0});
     }
   };
-  const int workers = std::min<int>(static_cast<int>(units.size()),
-                                    options.threads > 0 ? options.threads : static_cast<int>(tbb::info::default_concurrency()));
+  const int workers =
+      std::min<int>(static_cast<int>(units.size()),
+                    options.threads > 0 ? options.threads : static_cast<int>(tbb::info::default_concurrency()));
   tbb::task_group group;
   for (int w = 0; w < workers; ++w) group.run(worker);
   group.wait();

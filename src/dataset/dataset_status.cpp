@@ -79,8 +79,13 @@ json dataset_status(const fs::path& dir) {
   out["success_rate"] = rate(valid, validated);
   out["groups"] = json::array();
   for (const auto& [key, g] : groups)
-    out["groups"].push_back({{"hand", key.first}, {"grasp_type", key.second}, {"units", g.units}, {"done", g.done},
-                             {"grasps", g.grasps}, {"valid", g.valid}, {"validated_grasps", g.validated},
+    out["groups"].push_back({{"hand", key.first},
+                             {"grasp_type", key.second},
+                             {"units", g.units},
+                             {"done", g.done},
+                             {"grasps", g.grasps},
+                             {"valid", g.valid},
+                             {"validated_grasps", g.validated},
                              {"success_rate", rate(g.valid, g.validated)}});
   // Throughput over the wall-clock span of the finished units (all processes together); the ETA assumes
   // the remaining units run at the same rate, weighted by their cost estimates.
@@ -90,8 +95,8 @@ json dataset_status(const fs::path& dir) {
   out["grasps_per_second"] = span > 0 ? json(grasps / span) : json();
   out["units_per_hour"] = span > 0 ? json(3600.0 * done / span) : json();
   out["eta_seconds"] = done == static_cast<int>(plan.units.size()) ? json(0.0)
-                       : span > 0 && done_cost > 0            ? json(remaining_cost * span / done_cost)
-                                                              : json();
+                       : span > 0 && done_cost > 0                 ? json(remaining_cost * span / done_cost)
+                                                                   : json();
   out["peak_memory_mb"] = peak_memory;
   out["complete"] = done == static_cast<int>(plan.units.size());
   return out;

@@ -140,13 +140,13 @@ json generation_parameters(const GenerateOptions& o) {
   j["scale"] = o.scale;
   j["surface_samples"] = o.surface_samples;
   j["energy"] = to_string(o.energy.force_closure);
-  j["weights"] = {{"dis", w.dis}, {"fc", w.fc}, {"pen", w.pen}, {"spen", w.spen}, {"joints", w.joints}, {"prior", w.prior}, {"wall", w.wall}, {"hpen", w.hpen}};
+  j["weights"] = {{"dis", w.dis},       {"fc", w.fc},       {"pen", w.pen},   {"spen", w.spen},
+                  {"joints", w.joints}, {"prior", w.prior}, {"wall", w.wall}, {"hpen", w.hpen}};
   j["table_z"] = o.energy.table_z;
-  j["force_closure_qp"] = {{"friction", qp.friction},         {"cone_edges", qp.cone_edges},
-                           {"torque_weight", qp.torque_weight}, {"lambda_min", qp.lambda_min},
-                           {"lambda_max", qp.lambda_max},     {"svd_gain", qp.svd_gain},
-                           {"value_gain", qp.value_gain},     {"value_eps", qp.value_eps},
-                           {"reference_tangents", qp.reference_tangents}};
+  j["force_closure_qp"] = {
+      {"friction", qp.friction},     {"cone_edges", qp.cone_edges}, {"torque_weight", qp.torque_weight},
+      {"lambda_min", qp.lambda_min}, {"lambda_max", qp.lambda_max}, {"svd_gain", qp.svd_gain},
+      {"value_gain", qp.value_gain}, {"value_eps", qp.value_eps},   {"reference_tangents", qp.reference_tangents}};
   j["dexgraspnet_torque_weight"] = o.energy.dexgraspnet_torque_weight;
   j["self_penetration_skip_adjacent"] = o.energy.self_penetration.skip_adjacent_links;
   j["optimizer"] = {{"kind", to_string(s.kind)},
@@ -166,6 +166,7 @@ json generation_parameters(const GenerateOptions& o) {
                {"hull_offset", i.hull_offset},       {"roll_range", i.roll_range},
                {"pitch_range", i.pitch_range},       {"tilt_range", i.tilt_range},
                {"joint_jitter", i.joint_jitter}};
+  j["poses"] = {{"pregrasp_scale", o.poses.pregrasp}, {"squeeze_scale", o.poses.squeeze}};
   if (o.validate) j["validate"] = protocol_to_json(*o.validate);
   return j;
 }
@@ -188,7 +189,8 @@ GenerationSetup prepare_generation(const GenerateOptions& options, std::shared_p
   // Effective initialization: built-in defaults < the hand's hand.json "init" < user overrides; the
   // effective values are what the parameters record.
   s.options = options;
-  s.options.init = apply_init_settings(apply_init_settings(options.init, s.hand->init_defaults), options.init_overrides);
+  s.options.init =
+      apply_init_settings(apply_init_settings(options.init, s.hand->init_defaults), options.init_overrides);
   s.type = &s.hand->grasp_type(s.options.grasp_type);  // throws for an unknown grasp type
   if (s.type->candidates.empty()) throw Error("hand '" + s.hand->name + "' has no contact candidates");
   // Each contact of a grasp is a distinct candidate: more contacts than candidates would repeat some.
@@ -221,12 +223,12 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   // Synthesis.
   SamplerStats stats;
   const auto synthesis_start = std::chrono::steady_clock::now();
-  const std::vector<Sample> samples =
-      run_sampler(hand, *setup.type, object, o.energy, o.sampler, o.init, o.grasps, o.contacts, object_seed, on_step, &stats);
+  const std::vector<Sample> samples = run_sampler(hand, *setup.type, object, o.energy, o.sampler, o.init, o.grasps,
+                                                  o.contacts, object_seed, on_step, &stats);
   rep.synthesis_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - synthesis_start).count();
   rep.energy_cpu_seconds = stats.energy_seconds;
   GraspDataset d;
-  fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d);
+  fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
   d.hand = hand.name;
   d.grasp_type = o.grasp_type;
   d.energy_name = to_string(o.energy.force_closure);

@@ -56,8 +56,8 @@ Entry field(std::string name, std::string group, std::string help, Range range,
   e.info.group = std::move(group);
   e.info.help = std::move(help);
   e.info.kind = std::is_same_v<Field, bool> ? OptionKind::Flag
-                : std::is_integral_v<Field>  ? OptionKind::Integer
-                                             : OptionKind::Number;
+                : std::is_integral_v<Field> ? OptionKind::Integer
+                                            : OptionKind::Number;
   e.range = range;
   e.get = [ref](const GenerateOptions& o) { return json(ref(const_cast<GenerateOptions&>(o))); };
   e.set = [ref](GenerateOptions& o, const json& v) { ref(o) = v.get<Field>(); };
@@ -90,23 +90,27 @@ std::vector<Entry> make_table() {
   const std::string main, adv = "energy and sampler parameters";
   using O = GenerateOptions;
   std::vector<Entry> t;
-  t.push_back(text("hand", main, "Hand name or folder holding a hand.json", [](const O& o) { return json(o.hand); },
-                   [](O& o, const std::string& v) {
-                     if (v.empty()) throw Error("--hand: empty (give a bundled name or a folder)");
-                     o.hand = v;
-                   }));
-  t.push_back(text("grasp-type", main, "full | precision | pinch (as the hand defines)",
-                   [](const O& o) { return json(o.grasp_type); }, [](O& o, const std::string& v) { o.grasp_type = v; }));
+  t.push_back(text(
+      "hand", main, "Hand name or folder holding a hand.json", [](const O& o) { return json(o.hand); },
+      [](O& o, const std::string& v) {
+        if (v.empty()) throw Error("--hand: empty (give a bundled name or a folder)");
+        o.hand = v;
+      }));
+  t.push_back(text(
+      "grasp-type", main, "full | precision | pinch (as the hand defines)",
+      [](const O& o) { return json(o.grasp_type); }, [](O& o, const std::string& v) { o.grasp_type = v; }));
   t.push_back(field<int>("grasps", main, "Grasps per object", at_least(1), [](O& o) -> int& { return o.grasps; }));
   t.push_back(field<int>("contacts", main, "Contacts per grasp", at_least(1), [](O& o) -> int& { return o.contacts; }));
-  t.push_back(field<int>("iters", main, "Optimization steps", at_least(1),
-                         [](O& o) -> int& { return o.sampler.iterations; }));
-  t.push_back(text("energy", main, "Force-closure energy: graspqp | dexgraspnet | tdg",
-                   [](const O& o) { return json(to_string(o.energy.force_closure)); },
-                   [](O& o, const std::string& v) { o.energy.force_closure = parse_force_closure_kind(v); }));
-  t.push_back(text("optimizer", main, "mala-star | annealing (DexGraspNet)",
-                   [](const O& o) { return json(to_string(o.sampler.kind)); },
-                   [](O& o, const std::string& v) { o.sampler.kind = parse_sampler_kind(v); }));
+  t.push_back(
+      field<int>("iters", main, "Optimization steps", at_least(1), [](O& o) -> int& { return o.sampler.iterations; }));
+  t.push_back(text(
+      "energy", main, "Force-closure energy: graspqp | dexgraspnet | tdg",
+      [](const O& o) { return json(to_string(o.energy.force_closure)); },
+      [](O& o, const std::string& v) { o.energy.force_closure = parse_force_closure_kind(v); }));
+  t.push_back(text(
+      "optimizer", main, "mala-star | annealing (DexGraspNet)",
+      [](const O& o) { return json(to_string(o.sampler.kind)); },
+      [](O& o, const std::string& v) { o.sampler.kind = parse_sampler_kind(v); }));
   {
     Entry e;
     e.info = {"seed", main, "Random seed", OptionKind::Integer, "", true};
@@ -135,8 +139,9 @@ std::vector<Entry> make_table() {
       }));
   {
     Entry e;
-    e.info = {"validate-set", main, "Override one field of the --validate protocol: key=value (as graspqp eval --set)",
-              OptionKind::TextList, "", true};
+    e.info = {
+        "validate-set",       main, "Override one field of the --validate protocol: key=value (as graspqp eval --set)",
+        OptionKind::TextList, "",   true};
     e.get = [](const O&) { return json(); };
     e.set = [](O& o, const json& v) {
       if (!o.validate) throw Error("--validate-set needs --validate PROTOCOL");
@@ -144,9 +149,10 @@ std::vector<Entry> make_table() {
     };
     t.push_back(e);
   }
-  t.push_back(text("validate-cache", main, "Folder of cached convex parts (default <out>/.cache)",
-                   [](const O& o) { return json(o.validate_cache.string()); },
-                   [](O& o, const std::string& v) { o.validate_cache = v; }, false));
+  t.push_back(text(
+      "validate-cache", main, "Folder of cached convex parts (default <out>/.cache)",
+      [](const O& o) { return json(o.validate_cache.string()); },
+      [](O& o, const std::string& v) { o.validate_cache = v; }, false));
 
   auto weight = [&](const char* name, const char* help, double EnergyWeights::*w) {
     t.push_back(field<double>(name, adv, help, at_least(0), [w](O& o) -> double& { return o.energy.weights.*w; }));
@@ -177,7 +183,8 @@ std::vector<Entry> make_table() {
                           [](O& o) -> bool& { return o.energy.qp.reference_tangents; }));
   t.push_back(field<int>("surface-samples", adv, "Object surface samples for E_pen", {1, 10000000},
                          [](O& o) -> int& { return o.surface_samples; }));
-  t.push_back(field<double>("step-size", adv, "Initial step size", above(0), [](O& o) -> double& { return o.sampler.step_size; }));
+  t.push_back(field<double>("step-size", adv, "Initial step size", above(0),
+                            [](O& o) -> double& { return o.sampler.step_size; }));
   t.push_back(field<double>("temperature", adv, "Initial temperature", above(0),
                             [](O& o) -> double& { return o.sampler.temperature; }));
   t.push_back(field<int>("step-period", adv, "Steps between step-size decays (per sample)", at_least(1),
@@ -197,16 +204,24 @@ std::vector<Entry> make_table() {
                          at_least(0), [](O& o) -> int& { return o.sampler.freeze_after; }));
   t.push_back(field<double>("langevin", adv, "Langevin noise scale (0: off)", at_least(0),
                             [](O& o) -> double& { return o.sampler.langevin; }));
+  t.push_back(field<double>("pregrasp-scale", main,
+                            "Stored pregrasp: joints - this x closing_delta (0.25: contacts about 6 mm open)", {0, 10},
+                            [](O& o) -> double& { return o.poses.pregrasp; }));
+  t.push_back(field<double>("squeeze-scale", main,
+                            "Stored squeeze: joints + this x closing_delta (0.25: about 6 mm into the object)", {0, 10},
+                            [](O& o) -> double& { return o.poses.squeeze; }));
 
   t.push_back(init("distance-lower", "distance_lower", "Closest initial stand-off beyond the hull [m] (built-in 0.05)",
                    at_least(0)));
   t.push_back(init("distance-upper", "distance_upper", "Farthest initial stand-off beyond the hull [m] (built-in 0.10)",
                    at_least(0)));
-  t.push_back(init("roll-range", "roll_range", "Initial roll about the approach axis, +- [rad] (built-in pi)", {0, M_PI}));
+  t.push_back(
+      init("roll-range", "roll_range", "Initial roll about the approach axis, +- [rad] (built-in pi)", {0, M_PI}));
   t.push_back(init("pitch-range", "pitch_range", "Initial pitch, +- [rad] (built-in 0.26)", {0, M_PI}));
-  t.push_back(init("tilt-range", "tilt_range", "Initial tilt of the approach direction, +- [rad] (built-in 0.79)", {0, M_PI}));
-  t.push_back(init("joint-jitter", "joint_jitter", "Initial joint noise, sigma as a fraction of the range (built-in 0.1)",
-                   {0, 1}));
+  t.push_back(
+      init("tilt-range", "tilt_range", "Initial tilt of the approach direction, +- [rad] (built-in 0.79)", {0, M_PI}));
+  t.push_back(init("joint-jitter", "joint_jitter",
+                   "Initial joint noise, sigma as a fraction of the range (built-in 0.1)", {0, 1}));
   for (Entry& e : t) e.info.allowed = range_words(e.range, e.info.kind == OptionKind::Integer);
   return t;
 }

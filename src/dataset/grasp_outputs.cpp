@@ -28,8 +28,19 @@ Eigen::VectorXd closing_delta(const HandModel& hand, const GraspType& grasp_type
   return A.ldlt().solve(J.transpose() * v);
 }
 
+Eigen::VectorXd pregrasp_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
+                                double scale) {
+  return (joints - scale * delta).cwiseMax(hand.lower_limits()).cwiseMin(hand.upper_limits());
+}
+
+Eigen::VectorXd squeeze_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
+                               double scale) {
+  return (joints + scale * delta).cwiseMax(hand.lower_limits()).cwiseMin(hand.upper_limits());
+}
+
 void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const ObjectModel& object,
-                     const EnergyConfig& energy, const std::vector<Sample>& samples, GraspDataset& d) {
+                     const EnergyConfig& energy, const std::vector<Sample>& samples, GraspDataset& d,
+                     const GraspPoseScales& poses) {
   const int N = static_cast<int>(samples.size());
   const int dof = hand.dof();
   const int n = N > 0 ? static_cast<int>(samples[0].contacts.size()) : 0;
@@ -43,6 +54,8 @@ void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const O
   d.contact_links.assign(static_cast<size_t>(N) * n, "");
   d.contact_forces.resize(N, n);
   d.closing_delta.resize(N, dof);
+  d.pregrasp_joints.resize(N, dof);
+  d.squeeze_joints.resize(N, dof);
   d.joint_names.clear();
   for (const auto& j : hand.joints) d.joint_names.push_back(j.name);
   d.energy_term_names.assign(EnergyTerms::names().begin(), EnergyTerms::names().end());
@@ -70,7 +83,10 @@ void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const O
       d.contact_links[row] = hand.links[grasp_type.candidates[s.contacts[i]].link].name;
       d.contact_forces(b, i) = ws.qp_result.contact_force.size() > i ? ws.qp_result.contact_force[i] : 0.0;
     }
-    d.closing_delta.row(b) = closing_delta(hand, grasp_type, ws.hand, s.contacts, ws.object_at_contact).transpose();
+    const Eigen::VectorXd delta = closing_delta(hand, grasp_type, ws.hand, s.contacts, ws.object_at_contact);
+    d.closing_delta.row(b) = delta.transpose();
+    d.pregrasp_joints.row(b) = pregrasp_joints(hand, ws.hand.q, delta, poses.pregrasp).transpose();
+    d.squeeze_joints.row(b) = squeeze_joints(hand, ws.hand.q, delta, poses.squeeze).transpose();
   }
 }
 

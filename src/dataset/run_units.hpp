@@ -11,6 +11,7 @@ namespace graspqp::dataset_detail {
 using HandCache = std::map<std::string, std::shared_ptr<const HandModel>>;
 
 std::vector<UnitOutcome> run_units(const std::filesystem::path& dataset_dir, const DatasetPlan& plan,
-                                   const std::vector<size_t>& units, const DatasetRunOptions& options, HandCache& hands);
+                                   const std::vector<size_t>& units, const DatasetRunOptions& options,
+                                   HandCache& hands);
 
 }  // namespace graspqp::dataset_detail

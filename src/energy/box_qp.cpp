@@ -222,8 +222,10 @@ class ActiveSetSolver {
       const int j = most_violating_bound_variable();
       if (j < 0 || free_count_ == 6) break;
       free_variable(j);
-      if (!solve_free_subproblem(lambda, j)) ws_.refused[j] = true;
-      else ws_.refused.setConstant(false);
+      if (!solve_free_subproblem(lambda, j))
+        ws_.refused[j] = true;
+      else
+        ws_.refused.setConstant(false);
     }
     return iteration;
   }

@@ -36,8 +36,8 @@ constexpr double kSingularPivotRatio = 1e-12;
 
 void validate(const ForceClosureQpParams& p, const ContactArrayIn& points, const ContactArrayIn& normals) {
   if (points.rows() != normals.rows())
-    throw Error("force closure: " + std::to_string(points.rows()) + " points but " +
-                std::to_string(normals.rows()) + " normals");
+    throw Error("force closure: " + std::to_string(points.rows()) + " points but " + std::to_string(normals.rows()) +
+                " normals");
   if (!(p.friction >= 0 && p.friction < 1)) throw Error("force closure: friction must be in [0, 1)");
   if (p.cone_edges < 1 || p.cone_edges > kMaxConeEdges)
     throw Error("force closure: cone_edges must be in [1, " + std::to_string(kMaxConeEdges) + "]");
@@ -149,8 +149,8 @@ void compute_svd_term(const GraspMatrix& F, SvdTerm& svd) {
 
 }  // namespace
 
-void build_grasp_matrix(const ForceClosureQpParams& params, const ContactArrayIn& points,
-                        const ContactArrayIn& normals, const Vec3& centre, GraspMatrix& F) {
+void build_grasp_matrix(const ForceClosureQpParams& params, const ContactArrayIn& points, const ContactArrayIn& normals,
+                        const Vec3& centre, GraspMatrix& F) {
   validate(params, points, normals);
   const int n = static_cast<int>(points.rows()), K = params.cone_edges;
   const double mu = params.friction, normal_part = std::sqrt(1.0 - mu * mu);
@@ -205,9 +205,9 @@ void grasp_matrix_gradient(const ForceClosureQpParams& params, const ForceClosur
 }
 
 // Chains dE/dF to the contact points (torque arms) and normals (edges through n, t1, t2).
-void contact_gradients(const ForceClosureQpParams& params, const ContactArrayIn& points,
-                       const ContactArrayIn& normals, const Vec3& centre, const ForceClosureQpWorkspace& ws,
-                       ContactArrayOut dE_dp, ContactArrayOut dE_dn) {
+void contact_gradients(const ForceClosureQpParams& params, const ContactArrayIn& points, const ContactArrayIn& normals,
+                       const Vec3& centre, const ForceClosureQpWorkspace& ws, ContactArrayOut dE_dp,
+                       ContactArrayOut dE_dn) {
   const int n = static_cast<int>(points.rows()), K = params.cone_edges;
   const double mu = params.friction, normal_part = std::sqrt(1.0 - mu * mu), w = params.torque_weight;
   const EdgeDirections& directions = edge_directions(K);

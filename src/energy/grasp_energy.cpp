@@ -15,16 +15,19 @@ ForceClosureKind parse_force_closure_kind(const std::string& name) {
 
 std::string to_string(ForceClosureKind kind) {
   switch (kind) {
-    case ForceClosureKind::GraspQP: return "graspqp";
-    case ForceClosureKind::DexGraspNet: return "dexgraspnet";
-    case ForceClosureKind::TDG: return "tdg";
+    case ForceClosureKind::GraspQP:
+      return "graspqp";
+    case ForceClosureKind::DexGraspNet:
+      return "dexgraspnet";
+    case ForceClosureKind::TDG:
+      return "tdg";
   }
   return "?";
 }
 
 const std::array<const char*, EnergyTerms::kCount>& EnergyTerms::names() {
-  static const std::array<const char*, kCount> n{"E_dis",    "E_fc",    "E_pen", "E_spen",
-                                                 "E_joints", "E_prior", "E_wall",  "E_hpen"};
+  static const std::array<const char*, kCount> n{"E_dis",    "E_fc",    "E_pen",  "E_spen",
+                                                 "E_joints", "E_prior", "E_wall", "E_hpen"};
   return n;
 }
 
@@ -88,7 +91,8 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
     if (want_grad && w.fc != 0)
       for (size_t i = 0; i < n; ++i) {
         const Vec3 dn = ws.dE_dn_fc.row(i).transpose();
-        ws.dE_dp[i] += w.fc * (ws.dE_dp_fc.row(i).transpose() + normal_jacobian(ws.object_at_contact[i]).transpose() * dn);
+        ws.dE_dp[i] +=
+            w.fc * (ws.dE_dp_fc.row(i).transpose() + normal_jacobian(ws.object_at_contact[i]).transpose() * dn);
       }
   }
 

@@ -84,7 +84,7 @@ inline Region closest_on_triangle(const Vec3& p, const Vec3& a, const Vec3& b, c
   if (vb <= 0 && d2 >= 0 && d6 <= 0) {
     // Edge c -> a (edge 2), parameterised from c so the numbering matches edge_or_vertex.
     double w = d2 - d6 > 0 ? d2 / (d2 - d6) : 0.0;  // fraction from a towards c
-    double t = 1 - w;                                // fraction from c towards a
+    double t = 1 - w;                               // fraction from c towards a
     t = t <= kSnap ? 0.0 : (t >= 1 - kSnap ? 1.0 : t);
     closest = t == 0 ? c : (t == 1 ? a : Vec3(a + w * ac));
     return edge_or_vertex(t, 2);
@@ -104,6 +104,5 @@ inline Region closest_on_triangle(const Vec3& p, const Vec3& a, const Vec3& b, c
   closest = a + bv * ab + bw * ac;
   return Region::kFace;
 }
-
 
 }  // namespace graspqp::closest_point

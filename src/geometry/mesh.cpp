@@ -2,10 +2,10 @@
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/mesh.hpp>
 
-#include <assimp/Importer.hpp>
 #include <assimp/config.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
+#include <assimp/Importer.hpp>
 
 #include <algorithm>
 #include <array>
@@ -177,7 +177,8 @@ TriangleMesh load_mesh(const fs::path& path, const Vec3& scale) {
   };
   if (!scene || !scene->mRootNode) cannot_read();
   check_scene(path, *scene);
-  scene = importer.ApplyPostProcessing(aiProcess_RemoveComponent | aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
+  scene =
+      importer.ApplyPostProcessing(aiProcess_RemoveComponent | aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
   if (!scene || !scene->mRootNode) cannot_read();
 
   TriangleMesh mesh;
@@ -348,12 +349,12 @@ TriangleMesh make_sphere(double radius, int subdivisions) {
   TriangleMesh m;
   // Icosahedron.
   const double t = (1.0 + std::sqrt(5.0)) / 2.0;
-  m.vertices = {{-1, t, 0}, {1, t, 0}, {-1, -t, 0}, {1, -t, 0}, {0, -1, t}, {0, 1, t},
-                {0, -1, -t}, {0, 1, -t}, {t, 0, -1}, {t, 0, 1}, {-t, 0, -1}, {-t, 0, 1}};
+  m.vertices = {{-1, t, 0},  {1, t, 0},  {-1, -t, 0}, {1, -t, 0}, {0, -1, t},  {0, 1, t},
+                {0, -1, -t}, {0, 1, -t}, {t, 0, -1},  {t, 0, 1},  {-t, 0, -1}, {-t, 0, 1}};
   for (auto& v : m.vertices) v.normalize();
-  m.faces = {{0, 11, 5}, {0, 5, 1},  {0, 1, 7},   {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
+  m.faces = {{0, 11, 5},  {0, 5, 1},  {0, 1, 7},  {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
              {11, 10, 2}, {10, 7, 6}, {7, 1, 8},  {3, 9, 4},  {3, 4, 2},   {3, 2, 6}, {3, 6, 8},
-             {3, 8, 9},  {4, 9, 5},  {2, 4, 11}, {6, 2, 10}, {8, 6, 7},   {9, 8, 1}};
+             {3, 8, 9},   {4, 9, 5},  {2, 4, 11}, {6, 2, 10}, {8, 6, 7},   {9, 8, 1}};
   // Each level splits every triangle into four; midpoints are shared through an edge cache.
   for (int level = 0; level < subdivisions; ++level) {
     std::map<std::pair<int, int>, int> midpoint;

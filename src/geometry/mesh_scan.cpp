@@ -59,8 +59,10 @@ void for_each_line(std::ifstream& in, OnLine&& on_line) {
 DeclaredSize scan_obj(std::ifstream& in) {
   DeclaredSize s{0, 0, ""};
   for_each_line(in, [&](const std::string& first, long long tokens) {
-    if (first == "v") s.vertices = add(s.vertices, 1);
-    else if (first == "f" && tokens >= 4) s.triangles = add(s.triangles, tokens - 3);
+    if (first == "v")
+      s.vertices = add(s.vertices, 1);
+    else if (first == "f" && tokens >= 4)
+      s.triangles = add(s.triangles, tokens - 3);
   });
   return s;
 }
@@ -78,8 +80,10 @@ DeclaredSize scan_stl(std::ifstream& in, std::uintmax_t file_size) {
   in.seekg(0);
   DeclaredSize s{0, 0, ""};
   for_each_line(in, [&](const std::string& first, long long) {
-    if (first == "facet") s.triangles = add(s.triangles, 1);
-    else if (first == "vertex") s.vertices = add(s.vertices, 1);
+    if (first == "facet")
+      s.triangles = add(s.triangles, 1);
+    else if (first == "vertex")
+      s.vertices = add(s.vertices, 1);
   });
   return s;
 }
@@ -107,7 +111,7 @@ DeclaredSize scan_ply(std::ifstream& in, std::uintmax_t file_size) {
   std::string line;
   bool binary = false, ended = false, first = true;
   long long min_bytes = 0, count = 0, row_bytes = 0;  // of the element being declared
-  auto close_element = [&] {  // saturating min_bytes += count * row_bytes
+  auto close_element = [&] {                          // saturating min_bytes += count * row_bytes
     const long long bytes = row_bytes > 0 && count > kSaturate / row_bytes ? kSaturate : count * row_bytes;
     min_bytes = add(min_bytes, bytes);
   };
@@ -128,14 +132,18 @@ DeclaredSize scan_ply(std::ifstream& in, std::uintmax_t file_size) {
     } else if (w == "element") {
       if (n < 3) return {-1, -1, "malformed PLY header (an element without a count)"};
       close_element();
-      if (std::strspn(c, "0123456789") != std::strlen(c)) return {-1, -1, "malformed PLY header (an element count is no number)"};
+      if (std::strspn(c, "0123456789") != std::strlen(c))
+        return {-1, -1, "malformed PLY header (an element count is no number)"};
       count = parse_count(c);
       row_bytes = 0;
-      if (std::strcmp(b, "vertex") == 0) s.vertices = add(s.vertices, count);
-      else if (std::strcmp(b, "face") == 0) s.triangles = add(s.triangles, count);
+      if (std::strcmp(b, "vertex") == 0)
+        s.vertices = add(s.vertices, count);
+      else if (std::strcmp(b, "face") == 0)
+        s.triangles = add(s.triangles, count);
     } else if (w == "property") {
       if (std::strcmp(b, "list") == 0) {
-        if (n < 4 || !ply_type_size(c) || !ply_type_size(d)) return {-1, -1, "malformed PLY header (a list property's types)"};
+        if (n < 4 || !ply_type_size(c) || !ply_type_size(d))
+          return {-1, -1, "malformed PLY header (a list property's types)"};
         row_bytes += ply_type_size(c);  // at least the count of each list
       } else {
         if (n < 3 || !ply_type_size(b)) return {-1, -1, "malformed PLY header (unknown property type)"};

@@ -10,7 +10,7 @@ namespace graspqp::mesh_scan {
 struct DeclaredSize {
   long long triangles = -1;  // -1: unknown (not a format the scan reads)
   long long vertices = -1;
-  std::string problem;       // non-empty: the file is malformed in a way the importer does not survive
+  std::string problem;  // non-empty: the file is malformed in a way the importer does not survive
 };
 
 // OBJ: its `v` and `f` lines (an n-gon counts n - 2 triangles); STL: the binary header's count, or the

@@ -13,7 +13,9 @@ double signed_volume(const TriangleMesh& mesh) {
 
 int orient_outward(TriangleMesh& mesh) {
   const int nf = static_cast<int>(mesh.faces.size());
-  auto key = [](int a, int b) { return (static_cast<std::uint64_t>(std::min(a, b)) << 32) | static_cast<std::uint32_t>(std::max(a, b)); };
+  auto key = [](int a, int b) {
+    return (static_cast<std::uint64_t>(std::min(a, b)) << 32) | static_cast<std::uint32_t>(std::max(a, b));
+  };
   std::unordered_map<std::uint64_t, std::vector<int>> edge_faces;
   edge_faces.reserve(nf * 2);
   for (int f = 0; f < nf; ++f)

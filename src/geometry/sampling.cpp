@@ -39,9 +39,10 @@ std::vector<SurfaceSample> sample_surface(const TriangleMesh& mesh, int n, std::
     // Face with probability proportional to its area (zero-area faces are never picked: upper_bound
     // skips entries equal to their predecessor).
     const double target = uniform01(rng) * total;
-    const int f = std::min<int>(
-        static_cast<int>(std::upper_bound(cumulative_area.begin(), cumulative_area.end(), target) - cumulative_area.begin()),
-        nf - 1);
+    const int f =
+        std::min<int>(static_cast<int>(std::upper_bound(cumulative_area.begin(), cumulative_area.end(), target) -
+                                       cumulative_area.begin()),
+                      nf - 1);
     // Uniform point in the triangle (Osada et al.: the square root makes the density area-uniform).
     const double r1 = std::sqrt(uniform01(rng)), r2 = uniform01(rng);
     const auto& t = mesh.faces[f];
@@ -136,7 +137,8 @@ TriangleMesh convex_hull(const std::vector<Vec3>& points) {
       char line[512];
       while (reason.empty() && std::fgets(line, sizeof line, err.get())) {
         reason = line;
-        while (!reason.empty() && (reason.back() == '\n' || reason.back() == '\r' || reason.back() == ' ')) reason.pop_back();
+        while (!reason.empty() && (reason.back() == '\n' || reason.back() == '\r' || reason.back() == ' '))
+          reason.pop_back();
       }
     }
     throw Error("convex_hull: degenerate input (points are flat or collinear)" +

@@ -59,10 +59,10 @@ struct SignedDistanceField::Impl {
   // are renumbered by first use: a query touches neighbouring memory for neighbouring triangles.
   // The query is bound by cache misses, not by arithmetic.
   std::vector<Eigen::Vector3i> primitive_corners;  // indices into `corners`
-  std::vector<Vec3> corners;                        // mesh vertices, reordered
+  std::vector<Vec3> corners;                       // mesh vertices, reordered
   std::vector<PrimitiveInfo> info;
   double max_abs_coordinate = 0;  // scale for the float-rounding slack
-  Eigen::AlignedBox3d bounds;      // of the mesh: query_within's broad phase
+  Eigen::AlignedBox3d bounds;     // of the mesh: query_within's broad phase
 
   // Coarse grid holding, per cell, a mesh vertex near it. The distance from p to its cell's vertex
   // bounds the distance to the surface from above, whatever p: it is the starting radius of the
@@ -206,7 +206,8 @@ void SignedDistanceField::Impl::build_pseudonormals(const std::vector<int>& corn
   std::vector<char> boundary_vertex(mesh.vertices.size() + corners.size(), 0);
   for (size_t i = 0; i < n; ++i)
     for (int k = 0; k < 3; ++k) {
-      const auto [lo, hi] = std::minmax(corner_vertex[primitive_corners[i][k]], corner_vertex[primitive_corners[i][(k + 1) % 3]]);
+      const auto [lo, hi] =
+          std::minmax(corner_vertex[primitive_corners[i][k]], corner_vertex[primitive_corners[i][(k + 1) % 3]]);
       half_edges.push_back({lo, hi, 3 * i + k});
     }
   std::sort(half_edges.begin(), half_edges.end(), [](const HalfEdge& x, const HalfEdge& y) {
@@ -236,7 +237,8 @@ void SignedDistanceField::Impl::build_pseudonormals(const std::vector<int>& corn
   open_edge_margin = open_edges.empty() ? 0.0 : 2.0 * length_sum / open_edges.size();
   for (size_t i = 0; i < n; ++i)
     for (int k = 0; k < 3; ++k)
-      if (boundary_vertex[corner_vertex[primitive_corners[i][k]]]) info[i].boundary |= static_cast<std::uint8_t>(1u << (3 + k));
+      if (boundary_vertex[corner_vertex[primitive_corners[i][k]]])
+        info[i].boundary |= static_cast<std::uint8_t>(1u << (3 + k));
   for (size_t i = 0; i < n; ++i) {
     info[i].pseudonormal[0] = face_normal[i];
     for (int k = 0; k < 3; ++k) info[i].pseudonormal[4 + k] = vertex_sum[primitive_corners[i][k]];
@@ -305,7 +307,8 @@ double SignedDistanceField::Impl::radius_hint(const Vec3& p) const {
     const double x = std::clamp((p[k] - grid_origin[k]) / grid_cell, 0.0, static_cast<double>(grid_dims[k] - 1));
     cell[k] = static_cast<int>(x);
   }
-  const Eigen::Vector3f& v = grid_vertex[(static_cast<size_t>(cell.z()) * grid_dims.y() + cell.y()) * grid_dims.x() + cell.x()];
+  const Eigen::Vector3f& v =
+      grid_vertex[(static_cast<size_t>(cell.z()) * grid_dims.y() + cell.y()) * grid_dims.x() + cell.x()];
   return (p - v.cast<double>()).norm();
 }
 
@@ -445,8 +448,8 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   // Next to a hole of an open mesh the closest feature's orientation says nothing reliable about
   // inside and outside (e.g. the apple's open stem tube): the winding number decides there.
   else if (box_distance_sq == 0 && !open_edges.empty() &&
-      (((state.region != Region::kFace) && ((winner.boundary >> (static_cast<int>(state.region) - 1)) & 1u)) ||
-       near_hole(p, unsigned_distance)))
+           (((state.region != Region::kFace) && ((winner.boundary >> (static_cast<int>(state.region) - 1)) & 1u)) ||
+            near_hole(p, unsigned_distance)))
     sign = winding_number(p) > 0.5 ? -1.0 : 1.0;
   out.distance = sign * unsigned_distance;
   if (unsigned_distance > kTinyDistance) {
@@ -474,8 +477,7 @@ SignedDistanceField::SignedDistanceField(TriangleMesh mesh, const SdfOptions& op
   if (mesh.faces.empty()) throw Error("SignedDistanceField: mesh has no triangles");
   const int nv = static_cast<int>(mesh.vertices.size());
   for (const auto& t : mesh.faces)
-    if ((t.array() < 0).any() || (t.array() >= nv).any())
-      throw Error("SignedDistanceField: face index out of range");
+    if ((t.array() < 0).any() || (t.array() >= nv).any()) throw Error("SignedDistanceField: face index out of range");
   for (const auto& v : mesh.vertices) {
     if (!v.allFinite()) throw Error("SignedDistanceField: non-finite vertex coordinates");
     impl_->max_abs_coordinate = std::max(impl_->max_abs_coordinate, v.cwiseAbs().maxCoeff());

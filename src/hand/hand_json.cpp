@@ -1,5 +1,5 @@
-#include <graspqp/hand/kinematics.hpp>
 #include <graspqp/hand/hand_json.hpp>
+#include <graspqp/hand/kinematics.hpp>
 
 namespace graspqp {
 
@@ -13,7 +13,10 @@ json hand_summary_json(const HandModel& model) {
   j["dof"] = model.dof();
   j["joints"] = json::array();
   for (const auto& a : model.joints)
-    j["joints"].push_back({{"name", a.name}, {"lower", a.lower}, {"upper", a.upper}, {"default", a.default_value},
+    j["joints"].push_back({{"name", a.name},
+                           {"lower", a.lower},
+                           {"upper", a.upper},
+                           {"default", a.default_value},
                            {"type", a.type == JointType::Prismatic ? "prismatic" : "revolute"}});
   j["grasp_types"] = json::object();
   for (const auto& g : model.grasp_types) j["grasp_types"][g.name] = g.candidates.size();
@@ -34,7 +37,7 @@ json forward_kinematics_json(const HandModel& model, const Eigen::VectorXd& x, c
   for (size_t l = 0; l < model.links.size(); ++l) {
     const Eigen::Vector4d q = quaternion_wxyz(data.rotation[l]);
     j["links"][model.links[l].name] = {{"position", vec_json(data.position[l])},
-                                      {"quaternion", json::array({q[0], q[1], q[2], q[3]})}};
+                                       {"quaternion", json::array({q[0], q[1], q[2], q[3]})}};
   }
   j["contacts"] = json::array();
   if (!model.grasp_types.empty() || grasp_type != "full") {
@@ -45,8 +48,9 @@ json forward_kinematics_json(const HandModel& model, const Eigen::VectorXd& x, c
   }
   j["spheres"] = json::array();
   for (const auto& s : model.spheres)
-    j["spheres"].push_back(
-        {{"link", model.links[s.link].name}, {"center", vec_json(data.to_world(s.link, s.center))}, {"radius", s.radius}});
+    j["spheres"].push_back({{"link", model.links[s.link].name},
+                            {"center", vec_json(data.to_world(s.link, s.center))},
+                            {"radius", s.radius}});
   return j;
 }
 

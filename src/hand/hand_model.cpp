@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -131,9 +131,15 @@ TriangleMesh geometry_mesh(const urdf::Geometry& g, const std::vector<fs::path>&
                            const std::string& what, const fs::path& urdf_path, std::vector<std::string>& warnings) {
   TriangleMesh mesh;
   switch (g.kind) {
-    case urdf::Geometry::Kind::Box: mesh = make_box(g.size); break;
-    case urdf::Geometry::Kind::Cylinder: mesh = make_cylinder(g.radius, g.length); break;
-    case urdf::Geometry::Kind::Sphere: mesh = make_sphere(g.radius); break;
+    case urdf::Geometry::Kind::Box:
+      mesh = make_box(g.size);
+      break;
+    case urdf::Geometry::Kind::Cylinder:
+      mesh = make_cylinder(g.radius, g.length);
+      break;
+    case urdf::Geometry::Kind::Sphere:
+      mesh = make_sphere(g.radius);
+      break;
     case urdf::Geometry::Kind::Mesh: {
       fs::path file = urdf::resolve_asset(g.filename, bases);
       if (file.empty()) {
@@ -213,8 +219,10 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   std::set<std::string> child_links;
   std::map<std::string, const urdf::Joint*> joint_by_name;
   for (const auto& j : robot.joints) {
-    if (!link_by_name.count(j.parent)) throw Error(urdf_str + ": joint '" + j.name + "' names unknown parent link '" + j.parent + "'");
-    if (!link_by_name.count(j.child)) throw Error(urdf_str + ": joint '" + j.name + "' names unknown child link '" + j.child + "'");
+    if (!link_by_name.count(j.parent))
+      throw Error(urdf_str + ": joint '" + j.name + "' names unknown parent link '" + j.parent + "'");
+    if (!link_by_name.count(j.child))
+      throw Error(urdf_str + ": joint '" + j.name + "' names unknown child link '" + j.child + "'");
     if (!child_links.insert(j.child).second) throw Error(urdf_str + ": link '" + j.child + "' has two parent joints");
     if (joint_by_name.count(j.name)) throw Error(urdf_str + ": duplicate joint '" + j.name + "'");
     joint_by_name[j.name] = &j;
@@ -234,9 +242,10 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
     for (const auto& c : config.at("couplings")) {
       if (!c.is_object() || !c.contains("joint") || !c.contains("follows"))
         throw Error(config_path.string() + ": each coupling needs 'joint' and 'follows'");
-      Coupling cp{json_text(c.at("follows"), config_path, "coupling 'follows'"),
-                  c.contains("multiplier") ? json_number(c.at("multiplier"), config_path, "coupling 'multiplier'") : 1.0,
-                  c.contains("offset") ? json_number(c.at("offset"), config_path, "coupling 'offset'") : 0.0};
+      Coupling cp{
+          json_text(c.at("follows"), config_path, "coupling 'follows'"),
+          c.contains("multiplier") ? json_number(c.at("multiplier"), config_path, "coupling 'multiplier'") : 1.0,
+          c.contains("offset") ? json_number(c.at("offset"), config_path, "coupling 'offset'") : 0.0};
       const std::string jn = json_text(c.at("joint"), config_path, "coupling 'joint'");
       if (!joint_by_name.count(jn)) throw Error(config_path.string() + ": coupling names unknown joint '" + jn + "'");
       if (!joint_by_name.count(cp.follows))
@@ -253,7 +262,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
 
   // Depth-first pre-order.
   std::function<void(const std::string&, int, const urdf::Joint*)> visit = [&](const std::string& name, int parent,
-                                                                              const urdf::Joint* joint) {
+                                                                               const urdf::Joint* joint) {
     LinkModel link;
     link.name = name;
     link.parent = parent;
@@ -261,7 +270,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       link.joint_name = joint->name;
       link.joint_origin = joint->origin;
       link.joint_axis = joint->axis;
-      link.joint_type = joint->type == "fixed" ? JointType::Fixed
+      link.joint_type = joint->type == "fixed"       ? JointType::Fixed
                         : joint->type == "prismatic" ? JointType::Prismatic
                                                      : JointType::Revolute;
       link.joint_has_limits = joint->has_limits && joint->type != "continuous";
@@ -314,7 +323,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       leader = c.follows;
     }
     const LinkModel& lead = model.links[link_of_joint.at(leader)];
-    if (lead.actuated < 0) throw Error(urdf_str + ": joint '" + link.joint_name + "' follows fixed joint '" + leader + "'");
+    if (lead.actuated < 0)
+      throw Error(urdf_str + ": joint '" + link.joint_name + "' follows fixed joint '" + leader + "'");
     link.actuated = lead.actuated;
     link.multiplier = mult;
     link.offset = off;
@@ -325,9 +335,12 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   if (config.contains("default_pose")) {
     for (const auto& item : json_object(config.at("default_pose"), config_path, "'default_pose'").items()) {
       const std::string jn = item.key();
-      auto it = std::find_if(model.joints.begin(), model.joints.end(), [&](const ActuatedJoint& a) { return a.name == jn; });
-      if (it == model.joints.end()) throw Error(config_path.string() + ": default_pose names unknown actuated joint '" + jn + "'");
-      it->default_value = std::clamp(json_number(item.value(), config_path, "default_pose of '" + jn + "'"), it->lower, it->upper);
+      auto it =
+          std::find_if(model.joints.begin(), model.joints.end(), [&](const ActuatedJoint& a) { return a.name == jn; });
+      if (it == model.joints.end())
+        throw Error(config_path.string() + ": default_pose names unknown actuated joint '" + jn + "'");
+      it->default_value =
+          std::clamp(json_number(item.value(), config_path, "default_pose of '" + jn + "'"), it->lower, it->upper);
     }
   }
 
@@ -336,14 +349,16 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
     const urdf::Link& ul = *link_by_name.at(link.name);
     if (options.load_visual)
       for (const auto& g : ul.visuals)
-        append_mesh(link.visual_mesh, geometry_mesh(g, bases, false, "visual of link '" + link.name + "'", model.urdf_path,
-                                                    model.warnings));
+        append_mesh(link.visual_mesh, geometry_mesh(g, bases, false, "visual of link '" + link.name + "'",
+                                                    model.urdf_path, model.warnings));
     const bool use_visual = ul.collisions.empty() && visual_as_collision;
     const auto& used = use_visual ? ul.visuals : ul.collisions;
     for (const auto& g : used)
-      append_mesh(link.collision_mesh, geometry_mesh(g, bases, true, (use_visual ? "visual (used as collision) of link '"
-                                                                                 : "collision of link '") + link.name + "'",
-                                                     model.urdf_path, model.warnings));
+      append_mesh(
+          link.collision_mesh,
+          geometry_mesh(g, bases, true,
+                        (use_visual ? "visual (used as collision) of link '" : "collision of link '") + link.name + "'",
+                        model.urdf_path, model.warnings));
     if (!used.empty()) link.annotation_frame = annotation_frame_of(used.back());
     if (!link.collision_mesh.empty()) {
       orient_outward(link.collision_mesh);
@@ -364,11 +379,13 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
   // --- Surface points: the count split over links by collision area, farthest-point spread per link.
   {
     double total_area = 0;
-    for (const auto& link : model.links) total_area += link.collision_mesh.empty() ? 0.0 : link.collision_mesh.surface_area();
+    for (const auto& link : model.links)
+      total_area += link.collision_mesh.empty() ? 0.0 : link.collision_mesh.surface_area();
     for (size_t l = 0; l < model.links.size() && total_area > 0; ++l) {
       const LinkModel& link = model.links[l];
       if (link.collision_mesh.empty()) continue;
-      const int n = std::max(1, static_cast<int>(options.surface_points * link.collision_mesh.surface_area() / total_area));
+      const int n =
+          std::max(1, static_cast<int>(options.surface_points * link.collision_mesh.surface_area() / total_area));
       const auto dense = sample_surface(link.collision_mesh, 20 * n, options.candidate_seed + l);
       std::vector<Vec3> pts;
       for (const auto& s : dense) pts.push_back(s.position);
@@ -386,7 +403,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       const LinkModel& link = model.links[l];
       if (!spheres.contains(link.name)) continue;
       if (!link.collision_sdf) {
-        model.warnings.push_back(spheres_path.string() + ": spheres of link '" + link.name + "' ignored (link has no geometry)");
+        model.warnings.push_back(spheres_path.string() + ": spheres of link '" + link.name +
+                                 "' ignored (link has no geometry)");
         continue;
       }
       if (!spheres.at(link.name).is_array())
@@ -438,7 +456,9 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       for (const auto& [ln, entries] : patches.items()) {
         int n = 0;
         for (const auto& e : entries)
-          n += e.is_array() && e.size() == 2 ? json_count(e[1], contacts_path, "the point count of link '" + ln + "'", 100000) : 1;
+          n += e.is_array() && e.size() == 2
+                   ? json_count(e[1], contacts_path, "the point count of link '" + ln + "'", 100000)
+                   : 1;
         if (n > 0) all[ln] = n;
       }
       types.emplace_back("full", all);
@@ -446,13 +466,17 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
     for (const auto& [tn, links] : type_json.items()) {
       std::map<std::string, int> counts;
       for (const auto& [ln, spec] : json_object(links, types_path, "grasp type '" + tn + "'").items()) {
-        if (model.link_index(ln) < 0) throw Error(types_path.string() + ": grasp type '" + tn + "' names unknown link '" + ln + "'");
+        if (model.link_index(ln) < 0)
+          throw Error(types_path.string() + ": grasp type '" + tn + "' names unknown link '" + ln + "'");
         const std::string what = "grasp type '" + tn + "' link '" + ln + "'";
         json_object(spec, types_path, what);
-        counts[ln] = spec.contains("n_points") ? json_count(spec.at("n_points"), types_path, what + " n_points", 100000) : 0;
+        counts[ln] =
+            spec.contains("n_points") ? json_count(spec.at("n_points"), types_path, what + " n_points", 100000) : 0;
       }
-      if (tn == "full") types.insert(types.begin(), {tn, counts});
-      else types.emplace_back(tn, counts);
+      if (tn == "full")
+        types.insert(types.begin(), {tn, counts});
+      else
+        types.emplace_back(tn, counts);
     }
 
     std::map<std::string, TriangleMesh> patch_cache;
@@ -463,7 +487,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
         const LinkModel& link = model.links[l];
         auto cit = counts.find(link.name);
         if (cit == counts.end() || !patches.contains(link.name)) continue;
-        if (!link.collision_sdf) throw Error(contacts_path.string() + ": link '" + link.name + "' has contacts but no geometry");
+        if (!link.collision_sdf)
+          throw Error(contacts_path.string() + ": link '" + link.name + "' has contacts but no geometry");
         for (const auto& entry : patches.at(link.name)) {
           std::vector<Vec3> points;
           if (!entry.is_array())
@@ -476,7 +501,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
             if (pit == patch_cache.end()) pit = patch_cache.emplace(file.string(), load_mesh(file)).first;
             // One patch per link in the shipped files; with several, the count applies to each.
             const int n = cit->second > 0 ? cit->second
-                                          : json_count(entry[1], contacts_path, "the point count of link '" + link.name + "'", 100000);
+                                          : json_count(entry[1], contacts_path,
+                                                       "the point count of link '" + link.name + "'", 100000);
             auto dense = sample_surface(pit->second, options.patch_samples, options.candidate_seed);
             std::vector<Vec3> dense_points;
             dense_points.reserve(dense.size());
@@ -490,7 +516,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
             origin.linear() = scaled * scaled.colwise().norm().cwiseInverse().asDiagonal();
             origin.translation() = link.annotation_frame.translation();
             const std::string what = "contact point of link '" + link.name + "'";
-            points.push_back(origin * Vec3(json_number(entry[0], contacts_path, what), json_number(entry[1], contacts_path, what),
+            points.push_back(origin * Vec3(json_number(entry[0], contacts_path, what),
+                                           json_number(entry[1], contacts_path, what),
                                            json_number(entry[2], contacts_path, what)));
           } else {
             throw Error(contacts_path.string() + ": entry of link '" + link.name + "' must be [mesh, n] or [x, y, z]");
@@ -509,10 +536,12 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       }
       if (config.contains("grasp_type_init") &&
           json_object(config.at("grasp_type_init"), config_path, "'grasp_type_init'").contains(tn))
-        for (const auto& item : json_object(config.at("grasp_type_init").at(tn), config_path, "grasp_type_init of '" + tn + "'").items()) {
+        for (const auto& item :
+             json_object(config.at("grasp_type_init").at(tn), config_path, "grasp_type_init of '" + tn + "'").items()) {
           const std::string jn = item.key();
           const json& v = item.value();
-          auto jt = std::find_if(model.joints.begin(), model.joints.end(), [&](const ActuatedJoint& a) { return a.name == jn; });
+          auto jt = std::find_if(model.joints.begin(), model.joints.end(),
+                                 [&](const ActuatedJoint& a) { return a.name == jn; });
           if (jt == model.joints.end())
             throw Error(config_path.string() + ": grasp_type_init of '" + tn + "' names unknown joint '" + jn + "'");
           // "upper"/"lower" name the joint limit (e.g. curled unused fingers for pinch grasps).

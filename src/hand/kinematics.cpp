@@ -164,8 +164,9 @@ Eigen::Matrix<double, 3, Eigen::Dynamic> point_jacobian(const HandModel& model, 
   for (int l = link; l >= 0; l = model.links[l].parent) {
     const LinkModel& lk = model.links[l];
     if (lk.actuated < 0) continue;
-    const Vec3 column = lk.joint_type == JointType::Revolute ? Vec3(data.axis_world[l].cross(p_world - data.position[l]))
-                                                             : data.axis_world[l];
+    const Vec3 column = lk.joint_type == JointType::Revolute
+                            ? Vec3(data.axis_world[l].cross(p_world - data.position[l]))
+                            : data.axis_world[l];
     J.col(lk.actuated) += lk.multiplier * column;
   }
   return J;

@@ -1,13 +1,13 @@
 #include <graspqp/error.hpp>
 #include <graspqp/io/atomic_file.hpp>
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <random>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
 
 namespace graspqp {
 

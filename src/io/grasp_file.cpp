@@ -26,7 +26,7 @@ constexpr int32_t kFormatVersion = 1;
 const std::set<std::string>& standard_dataset_names() {
   static const std::set<std::string> names = {"root_pose",      "joints",         "energy",          "energy_terms",
                                               "contact_idx",    "contact_points", "contact_normals", "contact_links",
-                                              "contact_forces", "closing_delta"};
+                                              "contact_forces", "closing_delta",  "pregrasp_joints", "squeeze_joints"};
   return names;
 }
 
@@ -54,6 +54,8 @@ std::string non_finite_value(const GraspDataset& d) {
   check("contact_normals", d.contact_normals.data(), d.contact_normals.size());
   check("contact_forces", d.contact_forces.data(), d.contact_forces.size());
   check("closing_delta", d.closing_delta.data(), d.closing_delta.size());
+  check("pregrasp_joints", d.pregrasp_joints.data(), d.pregrasp_joints.size());
+  check("squeeze_joints", d.squeeze_joints.data(), d.squeeze_joints.size());
   for (const auto& [name, values] : d.extra) check("extra dataset '" + name + "'", values.data(), values.size());
   check("attribute 'scale'", &d.scale, 1);
   check("attribute 'object_center'", d.object_center.data(), 3);
@@ -91,6 +93,10 @@ void validate(const fs::path& path, const GraspDataset& d) {
   check_size("contact_links", d.contact_links.size(), n_grasps * n_contacts);
   check_rows_cols("contact_forces", d.contact_forces.rows(), d.contact_forces.cols(), n_grasps, n_contacts);
   check_rows_cols("closing_delta", d.closing_delta.rows(), d.closing_delta.cols(), n_grasps, dof);
+  if (d.pregrasp_joints.size() > 0 || d.squeeze_joints.size() > 0) {  // optional, but both or neither
+    check_rows_cols("pregrasp_joints", d.pregrasp_joints.rows(), d.pregrasp_joints.cols(), n_grasps, dof);
+    check_rows_cols("squeeze_joints", d.squeeze_joints.rows(), d.squeeze_joints.cols(), n_grasps, dof);
+  }
   for (const auto& [name, values] : d.extra) {
     if (name.empty() || name == "." || name.find('/') != std::string::npos)
       fail("extra dataset name '" + name + "' is not a plain HDF5 name");
@@ -125,6 +131,10 @@ void write_contents(H5::H5File& file, const GraspDataset& d) {
   write_string_dataset(file, "contact_links", {N, n}, d.contact_links);
   write_numeric_dataset(file, "contact_forces", {N, n}, f64, mem_f64, d.contact_forces.data());
   write_numeric_dataset(file, "closing_delta", {N, dof}, f64, mem_f64, d.closing_delta.data());
+  if (d.pregrasp_joints.size() > 0 || d.squeeze_joints.size() > 0) {
+    write_numeric_dataset(file, "pregrasp_joints", {N, dof}, f64, mem_f64, d.pregrasp_joints.data());
+    write_numeric_dataset(file, "squeeze_joints", {N, dof}, f64, mem_f64, d.squeeze_joints.data());
+  }
   for (const auto& [name, values] : d.extra) write_numeric_dataset(file, name, {N}, f64, mem_f64, values.data());
 
   H5::Group root = file.openGroup("/");
@@ -155,7 +165,8 @@ class Reader {
     if (!root_.attrExists("format_version")) fail("not a graspqp grasp file (missing attribute 'format_version')");
     const auto version = numeric_attribute(root_, "format_version");
     if (version.size() != 1 || version[0] != kFormatVersion)
-      fail("unsupported format_version " + (version.empty() ? std::string("?") : std::to_string(static_cast<long long>(version[0]))) +
+      fail("unsupported format_version " +
+           (version.empty() ? std::string("?") : std::to_string(static_cast<long long>(version[0]))) +
            " (this build reads version " + std::to_string(kFormatVersion) + ")");
   }
 
@@ -222,6 +233,15 @@ class Reader {
     read_numeric("contact_forces", {N, n}, H5::PredType::NATIVE_DOUBLE, d.contact_forces.data());
     d.closing_delta.resize(N, dof);
     read_numeric("closing_delta", {N, dof}, H5::PredType::NATIVE_DOUBLE, d.closing_delta.data());
+    // Optional poses (files of earlier versions have none): both or neither.
+    const bool has_pregrasp = root_.nameExists("pregrasp_joints"), has_squeeze = root_.nameExists("squeeze_joints");
+    if (has_pregrasp != has_squeeze) fail("has only one of 'pregrasp_joints' and 'squeeze_joints'");
+    d.pregrasp_joints.resize(has_pregrasp ? N : 0, has_pregrasp ? dof : 0);
+    d.squeeze_joints.resize(has_squeeze ? N : 0, has_squeeze ? dof : 0);
+    if (has_pregrasp) {
+      read_numeric("pregrasp_joints", {N, dof}, H5::PredType::NATIVE_DOUBLE, d.pregrasp_joints.data());
+      read_numeric("squeeze_joints", {N, dof}, H5::PredType::NATIVE_DOUBLE, d.squeeze_joints.data());
+    }
 
     // Any other 1-D numeric dataset of length N at the root is a per-grasp extra. Other objects
     // (groups, differently shaped datasets) are not part of format version 1 and are ignored.

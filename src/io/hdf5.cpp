@@ -84,7 +84,6 @@ H5::StrType utf8_vlen_string_type() {
   return type;
 }
 
-
 H5::DataSpace simple_space(const std::vector<hsize_t>& dims) {
   return H5::DataSpace(static_cast<int>(dims.size()), dims.data());
 }
@@ -131,6 +130,5 @@ H5::DataSet write_string_dataset(H5::H5File& file, const std::string& name, cons
   }
   return ds;
 }
-
 
 }  // namespace graspqp::hdf5

@@ -41,7 +41,8 @@ std::vector<GraspMetrics> dataset_grasp_metrics(const HandModel& hand, const Gra
   return metrics;
 }
 
-json analyze_grasp_file(const std::filesystem::path& file, const AnalyzeOverrides& ov, const GraspMetricsOptions& options) {
+json analyze_grasp_file(const std::filesystem::path& file, const AnalyzeOverrides& ov,
+                        const GraspMetricsOptions& options) {
   validate_metrics_options(options);
   const GraspDataset d = read_grasp_file(file);
   const HandModel hand = load_hand(ov.hand.empty() ? d.hand : ov.hand);
@@ -82,8 +83,9 @@ json analyze_grasp_file(const std::filesystem::path& file, const AnalyzeOverride
                   {"penetration_depth_mean", std::accumulate(depths.begin(), depths.end(), 0.0) / n},
                   {"q1_positive_fraction", q1_positive / n},
                   {"q1_median", median(q1s)}};
-  json result = {{"file", file.string()}, {"hand", hand.name}, {"object", object.path.string()},
-          {"grasp_type", d.grasp_type}, {"energy", d.energy_name}, {"per_grasp", per}, {"summary", summary}};
+  json result = {{"file", file.string()},      {"hand", hand.name},       {"object", object.path.string()},
+                 {"grasp_type", d.grasp_type}, {"energy", d.energy_name}, {"per_grasp", per},
+                 {"summary", summary}};
   check_finite_numbers(result, file.string() + " metrics");  // no NaN reaches `metrics --json`
   return result;
 }

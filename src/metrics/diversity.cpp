@@ -52,7 +52,9 @@ double joint_entropy(const Eigen::MatrixXd& joints, const Eigen::VectorXd& lower
 }
 
 std::vector<UniqueGraspLevel> reference_unique_levels() {
-  return {{"20cm_45deg_0.5rad", 0.20, 45.0, 0.5}, {"2cm_5deg_0.2rad", 0.02, 5.0, 0.2}, {"1cm_2.5deg_0.1rad", 0.01, 2.5, 0.1}};
+  return {{"20cm_45deg_0.5rad", 0.20, 45.0, 0.5},
+          {"2cm_5deg_0.2rad", 0.02, 5.0, 0.2},
+          {"1cm_2.5deg_0.1rad", 0.01, 2.5, 0.1}};
 }
 
 Eigen::Vector3d euler_xyz(const Eigen::Vector4d& q) {

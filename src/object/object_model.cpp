@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <climits>
+#include <cmath>
 #include <map>
 
 namespace graspqp {
@@ -54,7 +54,8 @@ void PointGrid::build(const std::vector<Vec3>& points, double cell_size, int cel
     for (int c = b.begin; c < b.end; ++c) bb.extend(cells[c].centre);
     b.centre = bb.center();
     b.radius = 0;
-    for (int c = b.begin; c < b.end; ++c) b.radius = std::max(b.radius, (cells[c].centre - b.centre).norm() + cells[c].radius);
+    for (int c = b.begin; c < b.end; ++c)
+      b.radius = std::max(b.radius, (cells[c].centre - b.centre).norm() + cells[c].radius);
   }
 }
 

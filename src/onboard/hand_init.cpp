@@ -99,8 +99,8 @@ HandInitReport init_hand(const HandInitOptions& o) {
     Eigen::VectorXd q = suggested_default_pose(model, o.curl, o.thumb_curl, &initial);
     for (const auto& [jn, v] : o.default_pose) {
       const std::string& name = jn;  // clang 14 cannot capture a structured binding (C++20)
-      auto it =
-          std::find_if(model.joints.begin(), model.joints.end(), [&](const ActuatedJoint& a) { return a.name == name; });
+      auto it = std::find_if(model.joints.begin(), model.joints.end(),
+                             [&](const ActuatedJoint& a) { return a.name == name; });
       if (it == model.joints.end()) throw Error("hand init: --default-pose names unknown actuated joint '" + jn + "'");
       q[it - model.joints.begin()] = std::clamp(v, it->lower, it->upper);
     }

@@ -8,7 +8,8 @@
 
 namespace graspqp {
 
-std::vector<HullAnchor> hull_anchors(const ObjectModel& object, int count, const InitOptions& options, std::uint64_t seed) {
+std::vector<HullAnchor> hull_anchors(const ObjectModel& object, int count, const InitOptions& options,
+                                     std::uint64_t seed) {
   const int dense_n = std::max(100 * count, 1000);
   const auto samples = sample_surface(object.hull, dense_n, seed);
   std::vector<Vec3> offset(samples.size());
@@ -18,7 +19,8 @@ std::vector<HullAnchor> hull_anchors(const ObjectModel& object, int count, const
   std::vector<HullAnchor> anchors;
   for (int i : farthest_point_sampling(offset, std::min<int>(count, offset.size()), start))
     anchors.push_back({offset[i], -samples[i].normal});
-  while (static_cast<int>(anchors.size()) < count) anchors.push_back(anchors[anchors.size() % std::max<size_t>(1, offset.size())]);
+  while (static_cast<int>(anchors.size()) < count)
+    anchors.push_back(anchors[anchors.size() % std::max<size_t>(1, offset.size())]);
   return anchors;
 }
 

@@ -44,7 +44,8 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
                                 const EnergyConfig& energy, const SamplerOptions& opt, const InitOptions& init,
                                 int n_samples, int n_contacts, std::uint64_t seed,
                                 const std::function<void(const SamplerProgress&)>& progress, SamplerStats* stats) {
-  if (grasp_type.candidates.empty()) throw Error("hand '" + hand.name + "' has no contact candidates for grasp type '" + grasp_type.name + "'");
+  if (grasp_type.candidates.empty())
+    throw Error("hand '" + hand.name + "' has no contact candidates for grasp type '" + grasp_type.name + "'");
   if (n_samples < 1 || n_contacts < 1) throw Error("the number of grasps and of contacts must be positive");
   const int D = hand.state_size();
   const int C = static_cast<int>(grasp_type.candidates.size());

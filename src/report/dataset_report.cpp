@@ -49,7 +49,8 @@ json group_json(const GroupStats& g) {
     j["success_rate"] = nullptr;
   }
   j["penetration_depth_median"] = median(g.penetration);  // median over files of each file's median [m]
-  j["penetration_depth_max"] = g.penetration_max.empty() ? 0.0 : *std::max_element(g.penetration_max.begin(), g.penetration_max.end());
+  j["penetration_depth_max"] =
+      g.penetration_max.empty() ? 0.0 : *std::max_element(g.penetration_max.begin(), g.penetration_max.end());
   j["contact_distance_mean"] = mean(g.contact_distance);
   j["joint_entropy_mean"] = mean(g.entropy);
   j["unit_penetration_medians"] = g.penetration;  // for the plots
@@ -70,10 +71,11 @@ void add(GroupStats& g, long grasps, long valid, const json& quality) {
 
 std::string markdown(const json& r, const std::vector<std::string>& plots) {
   std::ostringstream s;
-  s << "# Dataset report\n\n" << r["dataset"].get<std::string>() << ": " << r["files"] << " of " << r["units"]
-    << " units finished, " << r["grasps"] << " grasps, " << r["valid"] << " valid of " << r["validated_grasps"]
-    << " validated.\n\n";
-  s << "| hand | grasp type | files | grasps | success (95 % CI) | penetration median [mm] | max [mm] | contact distance [mm] | "
+  s << "# Dataset report\n\n"
+    << r["dataset"].get<std::string>() << ": " << r["files"] << " of " << r["units"] << " units finished, "
+    << r["grasps"] << " grasps, " << r["valid"] << " valid of " << r["validated_grasps"] << " validated.\n\n";
+  s << "| hand | grasp type | files | grasps | success (95 % CI) | penetration median [mm] | max [mm] | contact "
+       "distance [mm] | "
        "joint entropy |\n|---|---|---:|---:|---|---:|---:|---:|---:|\n";
   auto row = [&](const std::string& hand, const std::string& type, const json& g) {
     char buf[512];
@@ -83,8 +85,8 @@ std::string markdown(const json& r, const std::vector<std::string>& plots) {
                     100 * g["success_ci95"][0].get<double>(), 100 * g["success_ci95"][1].get<double>());
       success = buf;
     }
-    std::snprintf(buf, sizeof buf, "| %s | %s | %d | %ld | %s | %.2f | %.2f | %.2f | %.3f |\n", hand.c_str(), type.c_str(),
-                  g["files"].get<int>(), g["grasps"].get<long>(), success.c_str(),
+    std::snprintf(buf, sizeof buf, "| %s | %s | %d | %ld | %s | %.2f | %.2f | %.2f | %.3f |\n", hand.c_str(),
+                  type.c_str(), g["files"].get<int>(), g["grasps"].get<long>(), success.c_str(),
                   1e3 * g["penetration_depth_median"].get<double>(), 1e3 * g["penetration_depth_max"].get<double>(),
                   1e3 * g["contact_distance_mean"].get<double>(), g["joint_entropy_mean"].get<double>());
     s << buf;
@@ -136,8 +138,12 @@ json write_dataset_report(const fs::path& dir, bool plots) {
     index << u.file().string() << ',' << u.hand << ',' << u.grasp_type << ',' << u.object << ',' << json(u.scale).dump()
           << ',' << grasps << ',' << valid << ',' << sha << '\n';
   }
-  json report = {{"format", "graspqp-dataset-report"}, {"dataset", dir.string()}, {"units", plan.units.size()},
-                 {"files", overall.files}, {"grasps", overall.grasps}, {"valid", overall.valid},
+  json report = {{"format", "graspqp-dataset-report"},
+                 {"dataset", dir.string()},
+                 {"units", plan.units.size()},
+                 {"files", overall.files},
+                 {"grasps", overall.grasps},
+                 {"valid", overall.valid},
                  {"validated_grasps", overall.validated}};
   report["groups"] = json::array();
   for (const auto& [key, g] : groups) {
@@ -149,7 +155,9 @@ json write_dataset_report(const fs::path& dir, bool plots) {
   report["overall"] = group_json(overall);
   write_text_atomically(dir / "index.csv", index.str());
   write_text_atomically(dir / "report.json", report.dump(2) + "\n");
-  const std::vector<std::string> files = plots ? report_detail::run_plot_script("plot_dataset.py", dir, "graspqp dataset report") : std::vector<std::string>{};
+  const std::vector<std::string> files =
+      plots ? report_detail::run_plot_script("plot_dataset.py", dir, "graspqp dataset report")
+            : std::vector<std::string>{};
   write_text_atomically(dir / "report.md", markdown(report, files));
   return report;
 }

@@ -69,7 +69,8 @@ void write_eval_file(const EvalFileRecord& r, const EvalOptions& options) {
   auto none_finite = [](const std::vector<double>& v) {
     return std::none_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
   };
-  const bool analytic = all_finite(pen) && all_finite(cd_mean) && all_finite(cd_max) && all_finite(spen) && all_finite(q1);
+  const bool analytic =
+      all_finite(pen) && all_finite(cd_mean) && all_finite(cd_max) && all_finite(spen) && all_finite(q1);
   GRASPQP_CHECK(analytic || (none_finite(pen) && none_finite(cd_mean) && none_finite(cd_max) && none_finite(spen) &&
                              none_finite(q1)),
                 r.output.string() + ": analytic metrics computed for some grasps only");
@@ -85,60 +86,64 @@ void write_eval_file(const EvalFileRecord& r, const EvalOptions& options) {
     hdf5::silence_errors();
     try {
       image = hdf5::file_image([&](H5::H5File& f) {
-      hdf5::write_string_attribute(f, "format", "graspqp-eval");
-      const int32_t version = 1;
-      hdf5::write_numeric_attribute(f, "format_version", H5::PredType::STD_I32LE, H5::PredType::NATIVE_INT32, &version, {});
-      hdf5::write_string_attribute(f, "source_file", r.input.string());
-      hdf5::write_string_attribute(f, "hand", r.hand);
-      hdf5::write_string_attribute(f, "grasp_type", r.grasp_type);
-      hdf5::write_string_attribute(f, "energy", r.energy);
-      hdf5::write_string_attribute(f, "object_path", r.object_path);
-      hdf5::write_string_attribute(f, "object_sha256", r.object_sha256);
-      hdf5::write_string_attribute(f, "protocol", protocol.dump());
-      hdf5::write_string_attribute(f, "options", opts.dump());
-      hdf5::write_string_attribute(f, "program_version", kVersion);
-      i32_dataset(f, "success", success);
-      i32_dataset(f, "success_any", any);
-      i32_dataset(f, "success_all", all);
-      i32_dataset(f, "trials_ok_any", ok_any);
-      i32_dataset(f, "trials_ok_all", ok_all);
-      i32_dataset(f, "prefiltered", prefiltered);
-      i32_dataset(f, "settle_contacts", contacts);
-      i32_dataset(f, "warnings", warnings);
-      f64_dataset(f, "test_success", tests, names.size());
-      {
-        H5::DataSet ds = f.openDataSet("test_success");
-        hdf5::write_string_array_attribute(ds, "names", names);
-      }
-      f64_dataset(f, "max_translation", trans);
-      f64_dataset(f, "max_rotation_deg", rot);
-      f64_dataset(f, "settle_translation", settle);
-      f64_dataset(f, "initial_penetration", init_pen);
-      if (analytic) {
-        f64_dataset(f, "penetration_depth", pen);
-        f64_dataset(f, "contact_distance_mean", cd_mean);
-        f64_dataset(f, "contact_distance_max", cd_max);
-        f64_dataset(f, "self_penetration", spen);
-        f64_dataset(f, "q1", q1);
-      }
-      std::vector<double> rp(r.root_pose.rows() * 7), jt(r.joints.rows() * r.joints.cols());
-      for (int i = 0; i < r.root_pose.rows(); ++i)
-        for (int k = 0; k < 7; ++k) rp[i * 7 + k] = r.root_pose(i, k);
-      for (int i = 0; i < r.joints.rows(); ++i)
-        for (int k = 0; k < r.joints.cols(); ++k) jt[i * r.joints.cols() + k] = r.joints(i, k);
-      f64_dataset(f, "root_pose", rp, 7);
-      f64_dataset(f, "joints", jt, std::max<hsize_t>(1, r.joints.cols()));
-      {
-        H5::DataSet ds = f.openDataSet("joints");
-        hdf5::write_string_array_attribute(ds, "joint_names", r.joint_names);
-        std::vector<double> lim;
-        for (int k = 0; k < r.lower.size(); ++k) lim.push_back(r.lower[k]);
-        for (int k = 0; k < r.upper.size(); ++k) lim.push_back(r.upper[k]);
-        const std::vector<hsize_t> dims{2, static_cast<hsize_t>(r.lower.size())};
-        if (lim.empty()) ds.createAttribute("limits", H5::PredType::IEEE_F64LE, hdf5::simple_space(dims));
-        else hdf5::write_numeric_attribute(ds, "limits", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, lim.data(), dims);
-      }
-      hdf5::write_string_dataset(f, "error", {n}, errors);
+        hdf5::write_string_attribute(f, "format", "graspqp-eval");
+        const int32_t version = 1;
+        hdf5::write_numeric_attribute(f, "format_version", H5::PredType::STD_I32LE, H5::PredType::NATIVE_INT32,
+                                      &version, {});
+        hdf5::write_string_attribute(f, "source_file", r.input.string());
+        hdf5::write_string_attribute(f, "hand", r.hand);
+        hdf5::write_string_attribute(f, "grasp_type", r.grasp_type);
+        hdf5::write_string_attribute(f, "energy", r.energy);
+        hdf5::write_string_attribute(f, "object_path", r.object_path);
+        hdf5::write_string_attribute(f, "object_sha256", r.object_sha256);
+        hdf5::write_string_attribute(f, "protocol", protocol.dump());
+        hdf5::write_string_attribute(f, "options", opts.dump());
+        hdf5::write_string_attribute(f, "program_version", kVersion);
+        i32_dataset(f, "success", success);
+        i32_dataset(f, "success_any", any);
+        i32_dataset(f, "success_all", all);
+        i32_dataset(f, "trials_ok_any", ok_any);
+        i32_dataset(f, "trials_ok_all", ok_all);
+        i32_dataset(f, "prefiltered", prefiltered);
+        i32_dataset(f, "settle_contacts", contacts);
+        i32_dataset(f, "warnings", warnings);
+        f64_dataset(f, "test_success", tests, names.size());
+        {
+          H5::DataSet ds = f.openDataSet("test_success");
+          hdf5::write_string_array_attribute(ds, "names", names);
+        }
+        f64_dataset(f, "max_translation", trans);
+        f64_dataset(f, "max_rotation_deg", rot);
+        f64_dataset(f, "settle_translation", settle);
+        f64_dataset(f, "initial_penetration", init_pen);
+        if (analytic) {
+          f64_dataset(f, "penetration_depth", pen);
+          f64_dataset(f, "contact_distance_mean", cd_mean);
+          f64_dataset(f, "contact_distance_max", cd_max);
+          f64_dataset(f, "self_penetration", spen);
+          f64_dataset(f, "q1", q1);
+        }
+        std::vector<double> rp(r.root_pose.rows() * 7), jt(r.joints.rows() * r.joints.cols());
+        for (int i = 0; i < r.root_pose.rows(); ++i)
+          for (int k = 0; k < 7; ++k) rp[i * 7 + k] = r.root_pose(i, k);
+        for (int i = 0; i < r.joints.rows(); ++i)
+          for (int k = 0; k < r.joints.cols(); ++k) jt[i * r.joints.cols() + k] = r.joints(i, k);
+        f64_dataset(f, "root_pose", rp, 7);
+        f64_dataset(f, "joints", jt, std::max<hsize_t>(1, r.joints.cols()));
+        {
+          H5::DataSet ds = f.openDataSet("joints");
+          hdf5::write_string_array_attribute(ds, "joint_names", r.joint_names);
+          std::vector<double> lim;
+          for (int k = 0; k < r.lower.size(); ++k) lim.push_back(r.lower[k]);
+          for (int k = 0; k < r.upper.size(); ++k) lim.push_back(r.upper[k]);
+          const std::vector<hsize_t> dims{2, static_cast<hsize_t>(r.lower.size())};
+          if (lim.empty())
+            ds.createAttribute("limits", H5::PredType::IEEE_F64LE, hdf5::simple_space(dims));
+          else
+            hdf5::write_numeric_attribute(ds, "limits", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE,
+                                          lim.data(), dims);
+        }
+        hdf5::write_string_dataset(f, "error", {n}, errors);
       });
     } catch (const H5::Exception& e) {
       throw Error(r.output.string() + ": cannot write eval file: " + hdf5::describe(e));

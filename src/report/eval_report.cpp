@@ -61,7 +61,8 @@ json eval_file_summary(const EvalFileRecord& r, const EvalOptions& options) {
     settle.push_back(1e3 * g.settle_translation);
     q1pos += std::isfinite(g.q1) && g.q1 > 0;
     // Analytic agreement: Q1 > 0 and penetration below 2 mm vs the rest.
-    const bool good = std::isfinite(g.q1) && g.q1 > 0 && std::isfinite(g.penetration_depth) && g.penetration_depth < 0.002;
+    const bool good =
+        std::isfinite(g.q1) && g.q1 > 0 && std::isfinite(g.penetration_depth) && g.penetration_depth < 0.002;
     (good ? good_n : other_n) += 1;
     (good ? good_succ : other_succ) += g.success;
   }
@@ -125,12 +126,13 @@ json eval_file_summary(const EvalFileRecord& r, const EvalOptions& options) {
           {"unique", unique},
           {"pca_explained_variance", pca_all},
           {"pca_explained_variance_success", pca_succ},
-          {"scene", {{"object_mass", r.object_mass},
-                     {"object_parts", r.object_parts},
-                     {"object_parts_source", r.object_parts_source},
-                     {"hand_parts", r.hand_parts},
-                     {"decomposition_seconds", r.decomposition_seconds},
-                     {"build_seconds", r.build_seconds}}},
+          {"scene",
+           {{"object_mass", r.object_mass},
+            {"object_parts", r.object_parts},
+            {"object_parts_source", r.object_parts_source},
+            {"hand_parts", r.hand_parts},
+            {"decomposition_seconds", r.decomposition_seconds},
+            {"build_seconds", r.build_seconds}}},
           {"simulation_seconds", sim_s},
           {"metrics_seconds", r.metrics_seconds},
           {"grasps_per_second", sim_s > 0 ? json(n / sim_s) : json(nullptr)}};
@@ -140,9 +142,14 @@ json eval_report(const std::vector<json>& files, const EvalOptions& options, dou
   // Means over files (= objects) of the main figures, overall and per (hand, grasp type, energy).
   auto aggregate = [&](const std::vector<const json*>& fs_) {
     json out;
-    const std::vector<std::string> keys = {"success_rate", "success_rate_any", "success_rate_all",
-                                           "penetration_depth_mm_mean", "initial_penetration_mm_mean",
-                                           "contact_distance_mm_mean", "q1_positive_fraction", "joint_entropy"};
+    const std::vector<std::string> keys = {"success_rate",
+                                           "success_rate_any",
+                                           "success_rate_all",
+                                           "penetration_depth_mm_mean",
+                                           "initial_penetration_mm_mean",
+                                           "contact_distance_mm_mean",
+                                           "q1_positive_fraction",
+                                           "joint_entropy"};
     int grasps = 0, successes = 0;
     double sim_s = 0;
     for (const auto* f : fs_) {
@@ -188,7 +195,8 @@ json eval_report(const std::vector<json>& files, const EvalOptions& options, dou
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<const json*>> groups;
   for (const auto& f : files) {
     all.push_back(&f);
-    groups[{f["hand"].get<std::string>(), f["grasp_type"].get<std::string>(), f["energy"].get<std::string>()}].push_back(&f);
+    groups[{f["hand"].get<std::string>(), f["grasp_type"].get<std::string>(), f["energy"].get<std::string>()}]
+        .push_back(&f);
   }
   json g = json::array();
   for (const auto& [key, list] : groups) {
@@ -224,10 +232,11 @@ std::string eval_report_markdown(const json& rep, const std::vector<std::string>
     << "`protocol`; definitions in docs/evaluation.md). Trial rule: **" << p["trial_rule"].get<std::string>()
     << "**; trials per grasp: " << rep["options"]["trials"] << ".\n\n";
   s << "- disturbance: " << p["disturbance"].get<std::string>() << " " << p["magnitude"] << " ("
-    << (p["disturbance"] == "force" ? "N" : "m/s² × object mass") << "), " << p["tests"].size()
-    << " test(s), pull " << fix(p["pull_duration"]) << " s, settle " << fix(p["settle_time"]) << " s\n";
-  s << "- object: " << (p["object_mass"].get<double>() > 0 ? fix(p["object_mass"], "%.3f") + " kg"
-                                                           : fix(p["object_density"], "%.0f") + " kg/m³")
+    << (p["disturbance"] == "force" ? "N" : "m/s² × object mass") << "), " << p["tests"].size() << " test(s), pull "
+    << fix(p["pull_duration"]) << " s, settle " << fix(p["settle_time"]) << " s\n";
+  s << "- object: "
+    << (p["object_mass"].get<double>() > 0 ? fix(p["object_mass"], "%.3f") + " kg"
+                                           : fix(p["object_density"], "%.0f") + " kg/m³")
     << ", friction " << p["friction"] << " (torsional " << p["torsional_friction"] << "), gravity " << p["gravity"]
     << " m/s²\n";
   s << "- success: displacement ≤ "

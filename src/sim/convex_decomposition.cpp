@@ -15,11 +15,11 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <set>
@@ -157,8 +157,8 @@ TriangleMesh solid_convex_hull(std::vector<Vec3> points, double min_thickness) {
     const Vec3 centre = mean + axes * (0.5 * (lo + hi));
     std::vector<Vec3> box;
     for (int i = 0; i < 8; ++i)
-      box.push_back(centre + axes * Vec3((i & 1 ? 1 : -1) * half.x(), (i & 2 ? 1 : -1) * half.y(),
-                                         (i & 4 ? 1 : -1) * half.z()));
+      box.push_back(centre +
+                    axes * Vec3((i & 1 ? 1 : -1) * half.x(), (i & 2 ? 1 : -1) * half.y(), (i & 4 ? 1 : -1) * half.z()));
     return convex_hull(box);
   }
 }
@@ -169,7 +169,8 @@ double hull_concavity(const TriangleMesh& mesh, int samples) {
   if (hull.faces.empty()) return 0;
   const SignedDistanceField sdf(mesh);
   double worst = 0;
-  for (const auto& s : sample_surface(hull, samples, 7)) worst = std::max(worst, std::abs(sdf.query(s.position).distance));
+  for (const auto& s : sample_surface(hull, samples, 7))
+    worst = std::max(worst, std::abs(sdf.query(s.position).distance));
   return worst;
 }
 

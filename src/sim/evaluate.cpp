@@ -76,7 +76,13 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
       throw Error("grasp " + std::to_string(b) + ": joints/closing_delta must have " + std::to_string(hand.dof()) +
                   " finite values and the root pose must be finite");
     else if (!(grasps[b].root_pose.tail<4>().norm() > 1e-12) || grasps[b].root_pose.head<3>().norm() > 1e3)
-      throw Error("grasp " + std::to_string(b) + ": the root pose needs a non-zero quaternion and a position within 1 km");
+      throw Error("grasp " + std::to_string(b) +
+                  ": the root pose needs a non-zero quaternion and a position within 1 km");
+    else if ((grasps[b].pregrasp.size() != 0 || grasps[b].squeeze.size() != 0) &&
+             (grasps[b].pregrasp.size() != hand.dof() || grasps[b].squeeze.size() != hand.dof() ||
+              !grasps[b].pregrasp.allFinite() || !grasps[b].squeeze.allFinite()))
+      throw Error("grasp " + std::to_string(b) + ": pregrasp and squeeze must both be empty or have " +
+                  std::to_string(hand.dof()) + " finite values");
 
   const int n = static_cast<int>(grasps.size());
   const int trials = options.trials;
@@ -127,11 +133,12 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
   const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<int>(0, n * trials, 1),
-                      [&](const tbb::blocked_range<int>& r) {
-                        for (int t = r.begin(); t < r.end(); ++t) run_one(t);
-                      },
-                      tbb::simple_partitioner());
+    tbb::parallel_for(
+        tbb::blocked_range<int>(0, n * trials, 1),
+        [&](const tbb::blocked_range<int>& r) {
+          for (int t = r.begin(); t < r.end(); ++t) run_one(t);
+        },
+        tbb::simple_partitioner());
   });
 
   const SimProtocol& p = options.protocol;
@@ -189,10 +196,15 @@ std::vector<SimGrasp> dataset_sim_grasps(const HandModel& hand, const GraspDatas
     out[b].root_pose = d.root_pose.row(b).transpose();
     out[b].joints.resize(hand.dof());
     out[b].closing_delta = Eigen::VectorXd::Zero(hand.dof());
+    const bool poses = d.pregrasp_joints.rows() == d.n_grasps() && d.pregrasp_joints.cols() == d.dof() &&
+                       d.squeeze_joints.rows() == d.n_grasps() && d.squeeze_joints.cols() == d.dof();
+    if (poses) out[b].pregrasp.resize(hand.dof()), out[b].squeeze.resize(hand.dof());
     for (int a = 0; a < hand.dof(); ++a) {
       out[b].joints[a] = d.joints(b, column[a]);
       if (d.closing_delta.rows() == d.n_grasps() && d.closing_delta.cols() == d.dof())
         out[b].closing_delta[a] = d.closing_delta(b, column[a]);
+      if (poses)
+        out[b].pregrasp[a] = d.pregrasp_joints(b, column[a]), out[b].squeeze[a] = d.squeeze_joints(b, column[a]);
     }
   }
   return out;
@@ -210,7 +222,8 @@ void add_analytic_metrics(const HandModel& hand, const ObjectModel& object, cons
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_for(0, grasps.n_grasps(), [&](int b) {
-      std::vector<int> contacts(grasps.contact_idx.row(b).data(), grasps.contact_idx.row(b).data() + grasps.n_contacts());
+      std::vector<int> contacts(grasps.contact_idx.row(b).data(),
+                                grasps.contact_idx.row(b).data() + grasps.n_contacts());
       std::erase_if(contacts, [&](int c) { return c < 0 || c >= n_candidates; });
       const SimGrasp& g = sim_grasps[b];
       const Eigen::Quaterniond q(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]);
@@ -245,14 +258,14 @@ std::vector<GraspEvalResult> evaluate_grasps(const HandModel& hand, const Object
 nlohmann::json eval_options_json(const EvalOptions& o) {
   auto hacd = [](const HacdOptions& h) {
     return nlohmann::json{{"concavity", h.concavity},
-                {"min_clusters", h.min_clusters},
-                {"max_vertices_per_hull", h.max_vertices_per_hull},
-                {"compacity_weight", h.compacity_weight},
-                {"volume_weight", h.volume_weight},
-                {"connect_distance", h.connect_distance},
-                {"add_extra_dist_points", h.add_extra_dist_points},
-                {"add_faces_points", h.add_faces_points},
-                {"target_faces", h.target_faces}};
+                          {"min_clusters", h.min_clusters},
+                          {"max_vertices_per_hull", h.max_vertices_per_hull},
+                          {"compacity_weight", h.compacity_weight},
+                          {"volume_weight", h.volume_weight},
+                          {"connect_distance", h.connect_distance},
+                          {"add_extra_dist_points", h.add_extra_dist_points},
+                          {"add_faces_points", h.add_faces_points},
+                          {"target_faces", h.target_faces}};
   };
   return {{"trials", o.trials},
           {"perturb_translation", o.perturb_translation},
@@ -263,9 +276,10 @@ nlohmann::json eval_options_json(const EvalOptions& o) {
           {"hand_concavity_threshold", o.scene.hand_concavity_threshold},
           {"object_parts", o.scene.object_parts.string()},
           {"analytic_metrics", o.analytic_metrics},
-          {"metrics", {{"contact_threshold", o.metrics.contact_threshold},
-                       {"q1_friction", o.metrics.q1.friction},
-                       {"dense_samples", o.metrics.dense_samples}}}};
+          {"metrics",
+           {{"contact_threshold", o.metrics.contact_threshold},
+            {"q1_friction", o.metrics.q1.friction},
+            {"dense_samples", o.metrics.dense_samples}}}};
 }
 
 }  // namespace graspqp

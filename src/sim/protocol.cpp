@@ -13,16 +13,18 @@ using nlohmann::json;
 namespace {
 
 // Every scalar field, once, for to_json / from_json.
+// clang-format off
 #define GRASPQP_PROTOCOL_FIELDS(X)                                                                              \
   X(name) X(timestep) X(integrator) X(cone) X(impratio) X(solver_iterations) X(noslip_iterations) X(multiccd)   \
   X(gravity) X(condim) X(friction) X(torsional_friction) X(rolling_friction) X(solref_timeconst)                \
   X(solref_dampratio) X(solimp_dmin) X(solimp_dmax) X(solimp_width) X(margin) X(contact_detect_distance)       \
-  X(hand_self_collision) X(object_mass) X(object_density) X(closing_scale) X(closing_velocity_limit) X(kp_scale) X(force_limit_scale)    \
-  X(joint_kp) X(joint_damping) X(joint_frictionloss) X(hand_root) X(closing) X(pregrasp_scale) X(stage_steps) X(stage_substeps) \
-  X(disturbance) X(magnitude) X(test_names) X(settle_time) X(disturb_during_settle) X(pull_duration)           \
-  X(pull_gap) X(tail_time) X(max_translation) X(max_rotation_deg) X(check_interval) X(check_during_settle) X(measure_from_settled)      \
-  X(require_contact) X(max_initial_penetration) X(trial_rule) X(grasp_success_fraction) \
-  X(stop_at_verdict)
+  X(hand_self_collision) X(object_mass) X(object_density) X(closing_scale) X(closing_velocity_limit)           \
+  X(kp_scale) X(force_limit_scale) X(joint_kp) X(joint_damping) X(joint_frictionloss) X(hand_root) X(closing)  \
+  X(pregrasp_scale) X(stage_steps) X(stage_substeps) X(stage_poses) X(disturbance) X(magnitude) X(test_names)  \
+  X(settle_time) X(disturb_during_settle) X(pull_duration) X(pull_gap) X(tail_time) X(max_translation)          \
+  X(max_rotation_deg) X(check_interval) X(check_during_settle) X(measure_from_settled) X(require_contact)       \
+  X(max_initial_penetration) X(trial_rule) X(grasp_success_fraction) X(stop_at_verdict)
+// clang-format on
 
 using Tests = std::vector<std::vector<Eigen::Vector3d>>;
 
@@ -270,10 +272,10 @@ void apply_protocol_json(SimProtocol& p, const json& j) {
       p.tests = tests_from_json(it.value());
       continue;
     }
-#define X(f)                        \
-  if (key == #f) {                  \
-    assign(p.f, it.value(), key);   \
-    continue;                       \
+#define X(f)                      \
+  if (key == #f) {                \
+    assign(p.f, it.value(), key); \
+    continue;                     \
   }
     GRASPQP_PROTOCOL_FIELDS(X)
 #undef X
@@ -328,14 +330,17 @@ void validate_protocol(const SimProtocol& p) {
   above("solref_timeconst", p.solref_timeconst, 0, 1, " s");
   above("solref_dampratio", p.solref_dampratio, 0, 100);
   if (!(p.solimp_dmin > 0 && p.solimp_dmin <= p.solimp_dmax && p.solimp_dmax < 1))
-    fail("solimp_dmin and solimp_dmax must satisfy 0 < solimp_dmin <= solimp_dmax < 1 (got " + num(p.solimp_dmin) + ", " +
-         num(p.solimp_dmax) + ")");
+    fail("solimp_dmin and solimp_dmax must satisfy 0 < solimp_dmin <= solimp_dmax < 1 (got " + num(p.solimp_dmin) +
+         ", " + num(p.solimp_dmax) + ")");
   above("solimp_width", p.solimp_width, 0, 1, " m");
   range("margin", p.margin, 0, 0.1, " m");
   range("contact_detect_distance", p.contact_detect_distance, 0, 0.1, " m");
-  if (p.object_mass > 0) range("object_mass", p.object_mass, 0, 1000, " kg");
-  else if (!std::isfinite(p.object_mass)) fail("object_mass must be a finite number (<= 0: from object_density)");
-  else above("object_density", p.object_density, 0, 1e5, " kg/m^3 (object_mass <= 0 uses it)");
+  if (p.object_mass > 0)
+    range("object_mass", p.object_mass, 0, 1000, " kg");
+  else if (!std::isfinite(p.object_mass))
+    fail("object_mass must be a finite number (<= 0: from object_density)");
+  else
+    above("object_density", p.object_density, 0, 1e5, " kg/m^3 (object_mass <= 0 uses it)");
   range("closing_scale", p.closing_scale, 0, 10);
   above("kp_scale", p.kp_scale, 0, 1000);
   above("force_limit_scale", p.force_limit_scale, 0, 1000);
@@ -356,7 +361,8 @@ void validate_protocol(const SimProtocol& p) {
   range("check_interval", p.check_interval, 0, 3600, " s");
   for (size_t t = 0; t < p.tests.size(); ++t) {
     const double steps = p.test_duration(t) / p.timestep;
-    if (!(steps >= 1)) fail("test " + std::to_string(t) + " lasts no time step (settle_time, pull_duration, tail_time)");
+    if (!(steps >= 1))
+      fail("test " + std::to_string(t) + " lasts no time step (settle_time, pull_duration, tail_time)");
     if (steps > 1e7)
       fail("test " + std::to_string(t) + " needs " + num(steps) + " time steps, more than 1e7 (durations / timestep)");
   }
@@ -366,12 +372,18 @@ void validate_protocol(const SimProtocol& p) {
   if (p.trial_rule != "any" && p.trial_rule != "all") fail("trial_rule must be any or all");
   above("grasp_success_fraction", p.grasp_success_fraction, 0, 1);
   // Joint gains and friction: negative keeps the hand's own (kp also at 0); otherwise a bounded value.
-  if (p.joint_kp > 0) range("joint_kp", p.joint_kp, 0, 1e6, " N m/rad");
-  else finite("joint_kp", p.joint_kp, "<= 0: the hand's own");
-  if (p.joint_damping >= 0) range("joint_damping", p.joint_damping, 0, 1e6, " N m s/rad");
-  else finite("joint_damping", p.joint_damping, "< 0: the hand's own");
-  if (p.joint_frictionloss >= 0) range("joint_frictionloss", p.joint_frictionloss, 0, 1e6, " N m");
-  else finite("joint_frictionloss", p.joint_frictionloss, "< 0: the hand's own");
+  if (p.joint_kp > 0)
+    range("joint_kp", p.joint_kp, 0, 1e6, " N m/rad");
+  else
+    finite("joint_kp", p.joint_kp, "<= 0: the hand's own");
+  if (p.joint_damping >= 0)
+    range("joint_damping", p.joint_damping, 0, 1e6, " N m s/rad");
+  else
+    finite("joint_damping", p.joint_damping, "< 0: the hand's own");
+  if (p.joint_frictionloss >= 0)
+    range("joint_frictionloss", p.joint_frictionloss, 0, 1e6, " N m");
+  else
+    finite("joint_frictionloss", p.joint_frictionloss, "< 0: the hand's own");
   if (p.hand_root != "fixed" && p.hand_root != "floating") fail("hand_root must be fixed or floating");
   if (p.closing != "ramp" && p.closing != "stages") fail("closing must be ramp or stages");
   if (p.closing == "stages") {
@@ -383,6 +395,7 @@ void validate_protocol(const SimProtocol& p) {
     if (p.disturb_during_settle) fail("closing stages cannot run under a disturbance (disturb_during_settle)");
   }
   range("pregrasp_scale", p.pregrasp_scale, 0, 10);
+  if (p.stage_poses != "file" && p.stage_poses != "derived") fail("stage_poses must be file or derived");
   if (p.max_translation <= 0 && p.max_rotation_deg <= 0 && !p.require_contact)
     fail("no success criterion (max_translation, max_rotation_deg, require_contact)");
 }

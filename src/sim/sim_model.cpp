@@ -11,11 +11,11 @@
 #include <Eigen/Geometry>
 
 #include <algorithm>
-#include <functional>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -45,11 +45,20 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -73,15 +82,23 @@ JointSimParams read_joint_params(const json& j, JointSimParams p, const std::str
     if (!k.empty() && k[0] == '_') continue;  // comments
     if (!it.value().is_number()) continue;    // nested sections handled by the caller
     const double v = it.value().get<double>();
-    if (!std::isfinite(v) || std::abs(v) > 1e9) throw Error(where + ": '" + k + "' must be a finite number of at most 1e9");
-    if (k == "kp") p.kp = v;
-    else if (k == "damping") p.damping = v;
-    else if (k == "force_limit") p.force_limit = v;
-    else if (k == "armature") p.armature = v;
-    else if (k == "frictionloss") p.frictionloss = v;
-    else if (k == "max_velocity") p.max_velocity = v;
+    if (!std::isfinite(v) || std::abs(v) > 1e9)
+      throw Error(where + ": '" + k + "' must be a finite number of at most 1e9");
+    if (k == "kp")
+      p.kp = v;
+    else if (k == "damping")
+      p.damping = v;
+    else if (k == "force_limit")
+      p.force_limit = v;
+    else if (k == "armature")
+      p.armature = v;
+    else if (k == "frictionloss")
+      p.frictionloss = v;
+    else if (k == "max_velocity")
+      p.max_velocity = v;
   }
-  if (!(p.kp > 0) || !(p.force_limit > 0) || p.damping < 0 || p.armature < 0 || p.frictionloss < 0 || p.max_velocity < 0)
+  if (!(p.kp > 0) || !(p.force_limit > 0) || p.damping < 0 || p.armature < 0 || p.frictionloss < 0 ||
+      p.max_velocity < 0)
     throw Error(where + ": kp and force_limit must be > 0, damping/armature/frictionloss/max_velocity >= 0");
   return p;
 }
@@ -131,7 +148,8 @@ HandSimParams hand_sim_params(const HandModel& hand) {
     if (!sim.contains(key)) return;
     const json& v = sim.at(key);
     if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= hi))
-      throw Error(where + ": '" + key + "' must be a number in [0, " + std::to_string(static_cast<long long>(hi)) + "]");
+      throw Error(where + ": '" + key + "' must be a number in [0, " + std::to_string(static_cast<long long>(hi)) +
+                  "]");
     field = v.get<double>();
   };
   number("passive_damping", out.passive_damping, 1e6);
@@ -192,7 +210,7 @@ MassProperties mesh_mass_properties(const TriangleMesh& mesh) {
   const Vec3 com_rel = first / volume;
   mp.com = com_rel + ref;
   const Mat3 C = second - volume * com_rel * com_rel.transpose();  // about the COM
-  mp.inertia = (C.trace() * Mat3::Identity() - C) / volume;          // per unit mass
+  mp.inertia = (C.trace() * Mat3::Identity() - C) / volume;        // per unit mass
   return mp;
 }
 
@@ -256,8 +274,8 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
 
   // ---- geometry ----
   const auto hand_parts = hand_convex_parts(hand, options);
-  ObjectPartsResult obj = object_convex_parts(object.path, object.scale, options.object_hacd, options.cache_dir,
-                                              options.object_parts);
+  ObjectPartsResult obj =
+      object_convex_parts(object.path, object.scale, options.object_hacd, options.cache_dir, options.object_parts);
   if (obj.parts.empty()) throw Error(object.path.string() + ": the convex decomposition produced no parts");
   scene->object_parts = static_cast<int>(obj.parts.size());
   scene->object_parts_source = obj.source;
@@ -287,8 +305,9 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
       if (link.parent >= 0) {
         origin_reach[l] = origin_reach[link.parent] + link.joint_origin.translation().norm();
         if (link.joint_type == JointType::Prismatic)
-          origin_reach[l] += std::max(std::abs(link.joint_lower), std::abs(link.joint_upper)) * std::abs(link.multiplier) +
-                             std::abs(link.offset);
+          origin_reach[l] +=
+              std::max(std::abs(link.joint_lower), std::abs(link.joint_upper)) * std::abs(link.multiplier) +
+              std::abs(link.offset);
       }
       if (!link.collision_mesh.faces.empty())
         scene->hand_reach = std::max(scene->hand_reach, origin_reach[l] + link.bound_center.norm() + link.bound_radius);
@@ -304,10 +323,12 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
   x << " <compiler angle=\"radian\" autolimits=\"true\" inertiafromgeom=\"false\" boundmass=\"1e-6\" "
        "boundinertia=\"1e-10\"/>\n";
   x << " <option timestep=\"" << num(protocol.timestep) << "\" integrator=\""
-    << (protocol.integrator == "euler" ? "Euler" : protocol.integrator == "rk4" ? "RK4" : "implicit") << "\" cone=\""
-    << protocol.cone << "\" impratio=\"" << num(protocol.impratio) << "\" iterations=\"" << protocol.solver_iterations
-    << "\" noslip_iterations=\"" << protocol.noslip_iterations << "\" gravity=\"0 0 " << num(-protocol.gravity)
-    << "\">\n";
+    << (protocol.integrator == "euler" ? "Euler"
+        : protocol.integrator == "rk4" ? "RK4"
+                                       : "implicit")
+    << "\" cone=\"" << protocol.cone << "\" impratio=\"" << num(protocol.impratio) << "\" iterations=\""
+    << protocol.solver_iterations << "\" noslip_iterations=\"" << protocol.noslip_iterations << "\" gravity=\"0 0 "
+    << num(-protocol.gravity) << "\">\n";
   x << "  <flag multiccd=\"" << (protocol.multiccd ? "enable" : "disable") << "\"/>\n </option>\n";
   x << " <size nconmax=\"500\" njmax=\"2000\" nstack=\"4000000\"/>\n";
   x << " <default>\n  <geom condim=\"" << protocol.condim << "\" friction=\"" << num(protocol.friction) << " "
@@ -337,7 +358,8 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
     const LinkModel& link = hand.links[l];
     const std::string pad(depth + 2, ' ');
     if (link.parent < 0 && floating) {  // a free body, welded to the mocap body below
-      x << pad << "<body name=\"" << xml_escape(link.name) << "\">\n" << pad << " <freejoint name=\"__hand_root__\"/>\n";
+      x << pad << "<body name=\"" << xml_escape(link.name) << "\">\n"
+        << pad << " <freejoint name=\"__hand_root__\"/>\n";
     } else if (link.parent < 0) {
       x << pad << "<body name=\"" << xml_escape(link.name) << "\" mocap=\"true\">\n";
     } else {
@@ -368,7 +390,8 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
       c = link.collision_box.center();
       size = link.collision_box.sizes().cwiseMax(Vec3::Constant(0.005));
     }
-    const Vec3 I(m / 12 * (size.y() * size.y() + size.z() * size.z()), m / 12 * (size.x() * size.x() + size.z() * size.z()),
+    const Vec3 I(m / 12 * (size.y() * size.y() + size.z() * size.z()),
+                 m / 12 * (size.x() * size.x() + size.z() * size.z()),
                  m / 12 * (size.x() * size.x() + size.y() * size.y()));
     x << pad << " <inertial pos=\"" << vec3(c) << "\" mass=\"" << num(m) << "\" diaginertia=\"" << vec3(I) << "\"/>\n";
     for (size_t k = 0; k < hand_parts[l].size(); ++k)
@@ -395,9 +418,9 @@ std::shared_ptr<const SimScene> build_sim_scene(const HandModel& hand, const Obj
     if (link.joint_type == JointType::Fixed || link.actuated < 0) continue;
     const int lead = leader_link[link.actuated];
     if (lead == static_cast<int>(l)) continue;
-    eq << "  <joint joint1=\"" << xml_escape(link.joint_name) << "\" joint2=\"" << xml_escape(hand.links[lead].joint_name)
-       << "\" polycoef=\"" << num(link.offset) << " " << num(link.multiplier) << " 0 0 0\" solref=\""
-       << num(std::max(protocol.solref_timeconst, 2 * protocol.timestep)) << " 1\"/>\n";
+    eq << "  <joint joint1=\"" << xml_escape(link.joint_name) << "\" joint2=\""
+       << xml_escape(hand.links[lead].joint_name) << "\" polycoef=\"" << num(link.offset) << " " << num(link.multiplier)
+       << " 0 0 0\" solref=\"" << num(std::max(protocol.solref_timeconst, 2 * protocol.timestep)) << " 1\"/>\n";
   }
   if (floating)  // DexGraspBench's weld of the hand to its mocap body
     eq << "  <weld body1=\"__hand_mocap__\" body2=\"" << xml_escape(hand.links[0].name)

@@ -24,8 +24,16 @@ TrialOutcome Simulator::run_trial(mjData* d, const SimGrasp& g, const Vec3& pos,
   out.held.assign(n_tests, false);
   start_ = g.joints;
   delta_ = p_.closing_scale * g.closing_delta;
-  if (p_.closing == "stages") {  // the pregrasp: opened along the closing command, within the joint limits
-    pregrasp_ = (g.joints - p_.pregrasp_scale * g.closing_delta).cwiseMax(hand_.lower_limits()).cwiseMin(hand_.upper_limits());
+  if (p_.closing == "stages") {
+    const int dof = hand_.dof();
+    if (p_.stage_poses == "file" && g.pregrasp.size() == dof && g.squeeze.size() == dof) {
+      pregrasp_ = g.pregrasp;  // the dataset's own poses
+      delta_ = g.squeeze - g.joints;
+    } else {  // the pregrasp: opened along the closing command, within the joint limits
+      pregrasp_ = (g.joints - p_.pregrasp_scale * g.closing_delta)
+                      .cwiseMax(hand_.lower_limits())
+                      .cwiseMin(hand_.upper_limits());
+    }
   }
 
   reset(d, g, pos, quat);
@@ -82,8 +90,10 @@ void Simulator::set_targets(mjData* d, double t) const {
     for (int a = 0; a < hand_.dof(); ++a) {
       const double grasp = start_[a], squeeze = start_[a] + delta_[a];
       double target = squeeze;
-      if (j < n) target = pregrasp_[a] + (grasp - pregrasp_[a]) * static_cast<double>(j + 1) / n;
-      else if (j < 2 * n) target = grasp + (squeeze - grasp) * static_cast<double>(j - n + 1) / n;
+      if (j < n)
+        target = pregrasp_[a] + (grasp - pregrasp_[a]) * static_cast<double>(j + 1) / n;
+      else if (j < 2 * n)
+        target = grasp + (squeeze - grasp) * static_cast<double>(j - n + 1) / n;
       d->ctrl[s_.actuator[a]] = target;
     }
     return;
@@ -157,8 +167,8 @@ bool Simulator::separated_for_good(const mjData* d, const Vec3& force) const {
   const Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>> R(d->xmat + 9 * s_.object_body);
   const Vec3 omega = R * Vec3(d->qvel[s_.object_dof + 3], d->qvel[s_.object_dof + 4], d->qvel[s_.object_dof + 5]);
   const Vec3 origin(d->xpos[3 * s_.object_body], d->xpos[3 * s_.object_body + 1], d->xpos[3 * s_.object_body + 2]);
-  const Vec3 vel = Vec3(d->qvel[s_.object_dof], d->qvel[s_.object_dof + 1], d->qvel[s_.object_dof + 2]) +
-                   omega.cross(com - origin);
+  const Vec3 vel =
+      Vec3(d->qvel[s_.object_dof], d->qvel[s_.object_dof + 1], d->qvel[s_.object_dof + 2]) + omega.cross(com - origin);
   const Vec3 acc = force / s_.object_mass + Vec3(0, 0, -p_.gravity);
   return vel.dot(dir) > 0 && acc.dot(dir) >= 0;
 }

@@ -49,7 +49,7 @@ struct TrialOutcome {
 struct SettledState {
   bool captured = false;  // false: the first test ended before the settle time was over
   DataPtr data;
-  TestOutcome outcome;    // the test's outcome so far (settle fields, maxima)
+  TestOutcome outcome;  // the test's outcome so far (settle fields, maxima)
   Vec3 ref_pos = Vec3::Zero();
   Eigen::Quaterniond ref_quat = Eigen::Quaterniond::Identity();
 };

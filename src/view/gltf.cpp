@@ -161,7 +161,8 @@ int GltfBuilder::add_view(const void* data, size_t bytes, int target) {
 
 int GltfBuilder::add_accessor(int view, int component_type, size_t count, const std::string& type, const json& min,
                               const json& max) {
-  json a = {{"bufferView", view}, {"byteOffset", 0}, {"componentType", component_type}, {"count", count}, {"type", type}};
+  json a = {
+      {"bufferView", view}, {"byteOffset", 0}, {"componentType", component_type}, {"count", count}, {"type", type}};
   if (!min.is_null()) a["min"] = min;
   if (!max.is_null()) a["max"] = max;
   accessors_.push_back(a);
@@ -254,7 +255,8 @@ int GltfBuilder::add_lines(const std::string& name, const std::vector<Eigen::Vec
 int GltfBuilder::add_node(const Node& node) {
   json n = {{"name", node.name}};
   if (node.mesh >= 0) n["mesh"] = node.mesh;
-  if (!node.translation.isZero(0)) n["translation"] = {node.translation.x(), node.translation.y(), node.translation.z()};
+  if (!node.translation.isZero(0))
+    n["translation"] = {node.translation.x(), node.translation.y(), node.translation.z()};
   Eigen::Quaterniond q = node.rotation.normalized();
   if (q.w() < 0) q.coeffs() *= -1;
   if (!q.isApprox(Eigen::Quaterniond::Identity(), 1e-15)) n["rotation"] = {q.x(), q.y(), q.z(), q.w()};

@@ -72,17 +72,30 @@ static Material material(const std::string& name, std::array<double, 4> color, d
   return m;
 }
 
-static void add_links(GltfBuilder& b, const HandModel& hand, const HandRender& render, const HandData& data,
-                      int material_id) {
+// Each link's vertex data, stored once and shared by every hand pose of the scene (empty: no geometry).
+static std::vector<GltfBuilder::Geometry> link_geometries(GltfBuilder& b, const HandRender& render) {
+  std::vector<GltfBuilder::Geometry> geo(render.links.size());
+  for (size_t l = 0; l < render.links.size(); ++l)
+    if (!render.links[l].indices.empty()) geo[l] = b.add_geometry(render.links[l]);
+  return geo;
+}
+
+// One node per link at its pose; `pose` names a pose other than the grasp ("pregrasp", "squeeze"): the
+// nodes are then "<pose>/<link>" of kind "<pose>_link".
+static void add_links(GltfBuilder& b, const HandModel& hand, const HandRender& render,
+                      const std::vector<GltfBuilder::Geometry>& geo, const HandData& data, int material_id,
+                      const std::string& pose = "") {
   const Mat3 C = z_up_to_y_up();
   for (size_t l = 0; l < hand.links.size(); ++l) {
     Node n;
-    n.name = hand.links[l].name;
-    if (l < render.links.size() && !render.links[l].indices.empty())
-      n.mesh = b.add_mesh(hand.links[l].name, render.links[l], material_id);
+    const std::string& name = hand.links[l].name;
+    n.name = pose.empty() ? name : pose + "/" + name;
+    if (l < geo.size()) n.mesh = b.add_mesh(n.name, {{geo[l], material_id}});
     n.translation = C * data.position[l];
     n.rotation = to_quat(C * data.rotation[l]);
-    n.extras = {{"kind", "link"}, {"link", hand.links[l].name}, {"geometry", l < render.source.size() ? render.source[l] : ""}};
+    n.extras = {{"kind", pose.empty() ? "link" : pose + "_link"},
+                {"link", name},
+                {"geometry", l < render.source.size() ? render.source[l] : ""}};
     b.add_node(n);
   }
 }
@@ -116,12 +129,13 @@ GltfBuilder grasp_scene(const HandModel& hand, const HandRender& render, const R
   HandData data(hand);
   const Eigen::Quaterniond q(d.root_pose(row, 3), d.root_pose(row, 4), d.root_pose(row, 5), d.root_pose(row, 6));
   if (!(q.norm() > 1e-12)) throw Error("grasp " + std::to_string(row) + ": zero root quaternion");
-  forward_kinematics(hand, make_state(d.root_pose.row(row).head<3>().transpose(), q.normalized().toRotationMatrix(),
-                                      d.joints.row(row).transpose()),
-                     data);
+  const Vec3 t = d.root_pose.row(row).head<3>().transpose();
+  const Mat3 R = q.normalized().toRotationMatrix();
+  forward_kinematics(hand, make_state(t, R, d.joints.row(row).transpose()), data);
 
   const int hand_mat = b.add_material(material("hand", {0.55, 0.58, 0.64, 1.0}, 0.35, 0.45));
-  add_links(b, hand, render, data, hand_mat);
+  const std::vector<GltfBuilder::Geometry> geo = link_geometries(b, render);
+  add_links(b, hand, render, geo, data, hand_mat);
 
   const int obj_mat = b.add_material(material("object", {0.78, 0.45, 0.20, 1.0}, 0.0, 0.75));
   Node on;
@@ -135,7 +149,8 @@ GltfBuilder grasp_scene(const HandModel& hand, const HandRender& render, const R
   const GltfBuilder::Geometry sphere = b.add_geometry(make_render_mesh(make_sphere(o.contact_radius, 2), 90));
   const double mu = std::max(0.0, o.friction);
   const GltfBuilder::Geometry cone =
-      o.cones ? b.add_geometry(make_render_mesh(make_cone(o.cone_height, o.cone_height * mu), 60)) : GltfBuilder::Geometry{};
+      o.cones ? b.add_geometry(make_render_mesh(make_cone(o.cone_height, o.cone_height * mu), 60))
+              : GltfBuilder::Geometry{};
   Material cone_m = material("cone", {0.15, 0.75, 0.35, 0.35}, 0.0, 0.9);
   cone_m.blend = true;
   cone_m.double_sided = true;
@@ -164,8 +179,24 @@ GltfBuilder grasp_scene(const HandModel& hand, const HandRender& render, const R
     cn.extras["normal"] = {nrm.x(), nrm.y(), nrm.z()};
     b.add_node(cn);
   }
+  // The file's pregrasp and squeeze hands (translucent, hidden by default in the gallery).
+  const bool poses = d.pregrasp_joints.rows() == d.n_grasps() && d.squeeze_joints.rows() == d.n_grasps();
+  if (poses) {
+    for (const auto& [pose, color] :
+         {std::pair<std::string, std::array<double, 4>>{"pregrasp", {0.20, 0.45, 0.95, 0.35}},
+          {"squeeze", {0.90, 0.25, 0.20, 0.35}}}) {
+      Material m = material(pose, color, 0.0, 0.6);
+      m.blend = true;
+      const int mat = b.add_material(m);
+      HandData pose_data(hand);
+      const auto& joints = pose == "pregrasp" ? d.pregrasp_joints : d.squeeze_joints;
+      forward_kinematics(hand, make_state(t, R, joints.row(row).transpose()), pose_data);
+      add_links(b, hand, render, geo, pose_data, mat, pose);
+    }
+  }
   b.set_asset_extras({{"graspqp",
                        {{"kind", "grasp"},
+                        {"poses", poses},
                         {"hand", hand.name},
                         {"grasp_type", d.grasp_type},
                         {"index", row},
@@ -197,7 +228,7 @@ GltfBuilder hand_scene(const HandModel& hand, const HandRender& render, const Ha
   HandData data(hand);
   forward_kinematics(hand, make_state(Vec3::Zero(), Mat3::Identity(), hand.default_joints()), data);
   const int hand_mat = b.add_material(material("hand", {0.55, 0.58, 0.64, 1.0}, 0.35, 0.45));
-  add_links(b, hand, render, data, hand_mat);
+  add_links(b, hand, render, link_geometries(b, render), data, hand_mat);
 
   Material line_m = material("lines", {1, 1, 1, 1}, 0, 1);
   line_m.unlit = true;
@@ -223,12 +254,13 @@ GltfBuilder hand_scene(const HandModel& hand, const HandRender& render, const Ha
     }
     types.push_back({{"name", gt.name}, {"candidates", gt.candidates.size()}});
     static const std::array<std::array<double, 4>, 6> palette{{{0.95, 0.30, 0.10, 1},
-                                                                {0.10, 0.60, 0.95, 1},
-                                                                {0.20, 0.80, 0.25, 1},
-                                                                {0.85, 0.20, 0.80, 1},
-                                                                {0.95, 0.75, 0.10, 1},
-                                                                {0.30, 0.30, 0.30, 1}}};
-    const int mat = b.add_material(material("candidates:" + gt.name, palette[(types.size() - 1) % palette.size()], 0, 0.5));
+                                                               {0.10, 0.60, 0.95, 1},
+                                                               {0.20, 0.80, 0.25, 1},
+                                                               {0.85, 0.20, 0.80, 1},
+                                                               {0.95, 0.75, 0.10, 1},
+                                                               {0.30, 0.30, 0.30, 1}}};
+    const int mat =
+        b.add_material(material("candidates:" + gt.name, palette[(types.size() - 1) % palette.size()], 0, 0.5));
     const RenderMesh rm = make_render_mesh(spheres, 90);
     Node n;
     n.name = "candidates:" + gt.name;

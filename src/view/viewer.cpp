@@ -1,10 +1,10 @@
 #include <graspqp/assets.hpp>
 #include <graspqp/error.hpp>
-#include <graspqp/ranges.hpp>
 #include <graspqp/hand/hand_model.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/io/sha256.hpp>
+#include <graspqp/ranges.hpp>
 #include <graspqp/version.hpp>
 #include <graspqp/view/scene.hpp>
 #include <graspqp/view/viewer.hpp>
@@ -18,7 +18,6 @@
 #include <fstream>
 #include <numeric>
 #include <sstream>
-
 
 namespace graspqp::view {
 
@@ -47,18 +46,28 @@ std::string read_viewer_bundle() {
 }
 
 static void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
 }
 
 static std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -150,7 +159,8 @@ struct GlbStore {
 
 std::optional<fs::path> find_eval_file(const fs::path& grasp_file) {
   const fs::path dir = grasp_file.parent_path();
-  for (const fs::path& c : {dir / (grasp_file.stem().string() + ".eval.h5"), dir / (grasp_file.filename().string() + ".eval.h5")}) {
+  for (const fs::path& c :
+       {dir / (grasp_file.stem().string() + ".eval.h5"), dir / (grasp_file.filename().string() + ".eval.h5")}) {
     std::error_code ec;
     if (fs::is_regular_file(c, ec)) return c;
   }
@@ -199,10 +209,32 @@ std::optional<Eigen::VectorXd> read_numeric_1d(hid_t file, const std::string& na
       int64_t s = 0;
       uint64_t u = 0;
       switch (size) {
-        case 1: s = *reinterpret_cast<const int8_t*>(p); u = *p; break;
-        case 2: { int16_t a; uint16_t b; std::memcpy(&a, p, 2); std::memcpy(&b, p, 2); s = a; u = b; break; }
-        case 4: { int32_t a; uint32_t b; std::memcpy(&a, p, 4); std::memcpy(&b, p, 4); s = a; u = b; break; }
-        default: { std::memcpy(&s, p, 8); std::memcpy(&u, p, 8); }
+        case 1:
+          s = *reinterpret_cast<const int8_t*>(p);
+          u = *p;
+          break;
+        case 2: {
+          int16_t a;
+          uint16_t b;
+          std::memcpy(&a, p, 2);
+          std::memcpy(&b, p, 2);
+          s = a;
+          u = b;
+          break;
+        }
+        case 4: {
+          int32_t a;
+          uint32_t b;
+          std::memcpy(&a, p, 4);
+          std::memcpy(&b, p, 4);
+          s = a;
+          u = b;
+          break;
+        }
+        default: {
+          std::memcpy(&s, p, 8);
+          std::memcpy(&u, p, 8);
+        }
       }
       v[i] = is_signed ? static_cast<double>(s) : static_cast<double>(u);
     }
@@ -293,8 +325,10 @@ ViewResult write_grasp_view(const GraspViewOptions& o) {
 
   // Evaluation results (optional).
   EvalResults eval;
-  if (!o.eval.empty()) result.eval_file = o.eval;
-  else result.eval_file = find_eval_file(o.grasps);
+  if (!o.eval.empty())
+    result.eval_file = o.eval;
+  else
+    result.eval_file = find_eval_file(o.grasps);
   if (result.eval_file) {
     eval = read_eval_results(*result.eval_file, N);
     if (eval.empty())
@@ -317,7 +351,8 @@ ViewResult write_grasp_view(const GraspViewOptions& o) {
       result.notes.push_back("the file holds " + std::to_string(N) + " grasps; showing the best " + std::to_string(k) +
                              " (choose with --index or --best)");
     }
-    if (o.best > 0 || k < N) result.rows.assign(ranked.begin(), ranked.begin() + k);
+    if (o.best > 0 || k < N)
+      result.rows.assign(ranked.begin(), ranked.begin() + k);
     else {
       result.rows.resize(N);
       std::iota(result.rows.begin(), result.rows.end(), 0);
@@ -407,6 +442,8 @@ ViewResult write_grasp_view(const GraspViewOptions& o) {
   data["eval_file"] = result.eval_file ? json(result.eval_file->string()) : json(nullptr);
   data["friction"] = so.friction;
   data["cones"] = o.cones;
+  data["poses"] =
+      d.pregrasp_joints.rows() == d.n_grasps() && d.squeeze_joints.rows() == d.n_grasps() && d.n_grasps() > 0;
   data["links"] = hand.links.size();
   data["contacts_per_grasp"] = d.n_contacts();
   data["notes"] = result.notes;
@@ -443,7 +480,8 @@ ViewResult write_hand_view(const HandViewOptions& o) {
   data["dof"] = hand.dof();
   data["spheres"] = hand.spheres.size();
   json types = json::array();
-  for (const GraspType& gt : hand.grasp_types) types.push_back({{"name", gt.name}, {"candidates", gt.candidates.size()}});
+  for (const GraspType& gt : hand.grasp_types)
+    types.push_back({{"name", gt.name}, {"candidates", gt.candidates.size()}});
   data["grasp_types"] = types;
   json links = json::array();
   for (size_t l = 0; l < hand.links.size(); ++l)
@@ -452,7 +490,9 @@ ViewResult write_hand_view(const HandViewOptions& o) {
   json joints = json::array();
   const Eigen::VectorXd q = hand.default_joints();
   for (int j = 0; j < hand.dof(); ++j)
-    joints.push_back({{"name", hand.joints[j].name}, {"value", q[j]}, {"lower", hand.joints[j].lower},
+    joints.push_back({{"name", hand.joints[j].name},
+                      {"value", q[j]},
+                      {"lower", hand.joints[j].lower},
                       {"upper", hand.joints[j].upper}});
   data["joints"] = joints;
   data["notes"] = result.notes;

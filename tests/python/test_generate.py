@@ -59,7 +59,7 @@ def test_read_grasps_matches_h5py(graspqp, cli_file):
     g = graspqp.read_grasps(cli_file)
     with h5py.File(cli_file, "r") as f:
         for name in ["root_pose", "joints", "energy", "energy_terms", "contact_idx", "contact_points",
-                     "contact_normals", "contact_forces", "closing_delta"]:
+                     "contact_normals", "contact_forces", "closing_delta", "pregrasp_joints", "squeeze_joints"]:
             np.testing.assert_array_equal(g[name], f[name][()], err_msg=name)
             assert g[name].dtype == f[name].dtype, name
         np.testing.assert_array_equal(g["contact_links"], f["contact_links"].asstr()[()])
@@ -84,6 +84,12 @@ def test_write_grasps_round_trip_and_select(graspqp, cli_file, tmp_path):
     with pytest.raises(ValueError, match="joints"):
         graspqp.write_grasps(tmp_path / "bad.h5", bad)
     assert not (tmp_path / "bad.h5").exists()
+    no_squeeze = {k: v for k, v in g.items() if k != "squeeze_joints"}
+    with pytest.raises(ValueError, match="both 'pregrasp_joints' and 'squeeze_joints' or neither"):
+        graspqp.write_grasps(tmp_path / "bad.h5", no_squeeze)
+    no_poses = {k: v for k, v in no_squeeze.items() if k != "pregrasp_joints"}
+    graspqp.write_grasps(tmp_path / "no_poses.h5", no_poses)
+    assert "pregrasp_joints" not in graspqp.read_grasps(tmp_path / "no_poses.h5")
     with pytest.raises(ValueError, match="missing 'attrs'"):
         graspqp.write_grasps(tmp_path / "bad.h5", {k: v for k, v in g.items() if k != "attrs"})
 

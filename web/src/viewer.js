@@ -188,7 +188,7 @@ function toggle(toolbar, label, checked, onchange, title) {
 }
 
 async function grasps(data, ui, viewer) {
-  const toggles = { hand: true, object: true, xray: false, contacts: true, cones: !!data.cones };
+  const toggles = { hand: true, object: true, xray: false, contacts: true, cones: !!data.cones, pregrasp: false, squeeze: false };
   const cache = new Map();
   let current = -1;
 
@@ -217,6 +217,8 @@ async function grasps(data, ui, viewer) {
       if (k === 'link') o.visible = toggles.hand;
       else if (k === 'object') o.visible = toggles.object;
       else if (k === 'contact') o.visible = toggles.contacts;
+      else if (k === 'pregrasp_link') o.visible = toggles.pregrasp;
+      else if (k === 'squeeze_link') o.visible = toggles.squeeze;
       if (o.isMesh && o.material && o.material.name === 'object') {
         o.material.transparent = toggles.xray;
         o.material.opacity = toggles.xray ? 0.35 : 1;
@@ -235,7 +237,13 @@ async function grasps(data, ui, viewer) {
     contacts: toggle(ui.toolbar, 'Contacts', toggles.contacts, (v) => { toggles.contacts = v; apply(); }),
     cones: toggle(ui.toolbar, 'Friction cones', toggles.cones, (v) => { toggles.cones = v; apply(); },
       data.cones ? `Cones of half-angle atan(${data.friction}) along the contact force, into the object` : 'Write the page with --cones to include them'),
+    pregrasp: toggle(ui.toolbar, 'Pregrasp', toggles.pregrasp, (v) => { toggles.pregrasp = v; apply(); },
+      data.poses ? 'The stored pregrasp: the hand opened away from the object (blue)' : 'This grasp file stores no pregrasp'),
+    squeeze: toggle(ui.toolbar, 'Squeeze', toggles.squeeze, (v) => { toggles.squeeze = v; apply(); },
+      data.poses ? 'The stored squeeze: the hand closed into the object (red)' : 'This grasp file stores no squeeze'),
   };
+  inputs.pregrasp.disabled = !data.poses;
+  inputs.squeeze.disabled = !data.poses;
   inputs.cones.disabled = !data.cones;
   ui.toolbar.append(el('button', { text: 'Reset view', onclick: () => viewer.fit(viewDir()) }));
   ui.toolbar.append(el('button', { text: '◀', title: 'Previous grasp', onclick: () => step(-1) }));

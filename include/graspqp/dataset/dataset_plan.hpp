@@ -14,11 +14,11 @@
 namespace graspqp {
 
 struct DatasetUnit {
-  std::string id;          // "<hand>/<type>/<object>[_<scale>]", unique
-  std::string hand;        // the hand's name in paths (bundled name or folder name)
-  std::string hand_source; // what load_hand takes: a bundled name or an absolute folder
+  std::string id;           // "<hand>/<type>/<object>[_<scale>]", unique
+  std::string hand;         // the hand's name in paths (bundled name or folder name)
+  std::string hand_source;  // what load_hand takes: a bundled name or an absolute folder
   std::string grasp_type;
-  std::string object;      // object name (DexGraspNet code, folder or file stem)
+  std::string object;  // object name (DexGraspNet code, folder or file stem)
   std::filesystem::path mesh;
   double scale = 1.0;
   std::uint64_t seed = 0;
@@ -27,9 +27,9 @@ struct DatasetUnit {
 };
 
 struct DatasetPlan {
-  nlohmann::json spec;              // as read (key order normalized)
-  GenerateOptions options;          // the spec's generate options (hand, type, scale, seed set per unit)
-  std::vector<DatasetUnit> units;   // sorted by id
+  nlohmann::json spec;             // as read (key order normalized)
+  GenerateOptions options;         // the spec's generate options (hand, type, scale, seed set per unit)
+  std::vector<DatasetUnit> units;  // sorted by id
 };
 
 // Parses and checks a spec; relative paths are relative to the spec file's folder. Throws graspqp::Error
@@ -48,6 +48,7 @@ DatasetPlan write_dataset_plan(const std::filesystem::path& spec_file, const std
                                bool force = false);
 
 // The generate options of one unit: the spec's options with the unit's hand, type, scale and seed.
-GenerateOptions unit_options(const DatasetPlan& plan, const DatasetUnit& unit, const std::filesystem::path& dataset_dir);
+GenerateOptions unit_options(const DatasetPlan& plan, const DatasetUnit& unit,
+                             const std::filesystem::path& dataset_dir);
 
 }  // namespace graspqp

@@ -46,7 +46,7 @@ struct DatasetRunOptions {
   int threads = 0;  // 0: all cores
   DatasetShard shard;
   std::function<void(const DatasetRunProgress&)> progress;  // called from one thread at a time
-  std::function<void(const UnitOutcome&)> on_unit;           // after each unit, from one thread at a time
+  std::function<void(const UnitOutcome&)> on_unit;          // after each unit, from one thread at a time
 };
 
 // Runs `units` (indices into plan.units) in this process: one unit in flight per thread, each unit's
@@ -63,6 +63,7 @@ std::vector<UnitOutcome> run_dataset_mpi(const std::filesystem::path& dataset_di
                                          const DatasetRunOptions& options, int* rank = nullptr);
 
 // DIR/.records/<id>.json and DIR/.records/<id>.failed.json.
-std::filesystem::path unit_record_path(const std::filesystem::path& dataset_dir, const DatasetUnit& unit, bool failed = false);
+std::filesystem::path unit_record_path(const std::filesystem::path& dataset_dir, const DatasetUnit& unit,
+                                       bool failed = false);
 
 }  // namespace graspqp

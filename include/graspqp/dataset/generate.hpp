@@ -40,8 +40,9 @@ struct GenerateOptions {
   bool overwrite = false;
   EnergyConfig energy;
   SamplerOptions sampler;
-  InitOptions init;  // built-in defaults; the hand's hand.json "init" values replace them,
+  InitOptions init;                              // built-in defaults; the hand's hand.json "init" values replace them,
   std::map<std::string, double> init_overrides;  // and these (user settings) replace both
+  GraspPoseScales poses;                         // the stored pregrasp and squeeze poses (dataset/grasp_outputs)
   std::filesystem::path out;
   // Inline physics validation (off when empty): right after synthesis, every grasp of the object is
   // simulated under this protocol (sim/evaluate.hpp) and the file gets per-grasp datasets "valid"
@@ -96,7 +97,8 @@ GenerationSetup prepare_generation(const GenerateOptions& options, std::shared_p
 using ObjectResultHook = std::function<void(const ObjectModel&, const GraspDataset&)>;
 // Synthesizes (and with options.validate, validates) one object and writes `file` atomically; status
 // "generated". Throws graspqp::Error for an unreadable or degenerate mesh (no file is written then).
-ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& object, const std::filesystem::path& file,
+ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& object,
+                             const std::filesystem::path& file,
                              const std::function<void(const SamplerProgress&)>& on_step = {},
                              const EvalProgress& on_validate = {}, const ObjectResultHook& on_result = {});
 

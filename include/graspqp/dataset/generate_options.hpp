@@ -18,8 +18,8 @@ struct GenerateOptionInfo {
   std::string group;  // "" (main), "energy and sampler parameters", "initialization"
   std::string help;
   OptionKind kind = OptionKind::Number;
-  std::string allowed;   // the allowed values in words ("at least 1", "in (0, 1]"); empty: any
-  bool results = true;   // false: does not change the results (threads, paths, --overwrite)
+  std::string allowed;  // the allowed values in words ("at least 1", "in (0, 1]"); empty: any
+  bool results = true;  // false: does not change the results (threads, paths, --overwrite)
 };
 
 // Every option `generate` takes besides --object/--objects/--out, in the order --help lists them.

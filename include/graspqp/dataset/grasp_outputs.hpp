@@ -17,8 +17,22 @@ Eigen::VectorXd closing_delta(const HandModel& hand, const GraspType& grasp_type
                               std::span<const int> contacts, std::span<const SdfResult> object_at_contact,
                               const ClosingOptions& options = {});
 
-// Fills every per-grasp field of `d` from the samples (attributes are left to the caller).
+// The pregrasp and squeeze poses as multiples of the closing command, within the joint limits:
+//   pregrasp = q - pregrasp x closing_delta,  squeeze = q + squeeze x closing_delta.
+// With the default command (2.5 cm + 5.5 |d| per contact along its normal, linearized) 0.25 opens each
+// contact by about 6 mm and squeezes it by as much, as DexGraspBench's data has them.
+struct GraspPoseScales {
+  double pregrasp = 0.25, squeeze = 0.25;
+};
+Eigen::VectorXd pregrasp_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
+                                double scale);
+Eigen::VectorXd squeeze_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
+                               double scale);
+
+// Fills every per-grasp field of `d` from the samples (attributes are left to the caller), pregrasp and
+// squeeze poses included.
 void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const ObjectModel& object,
-                     const EnergyConfig& energy, const std::vector<Sample>& samples, GraspDataset& d);
+                     const EnergyConfig& energy, const std::vector<Sample>& samples, GraspDataset& d,
+                     const GraspPoseScales& poses = {});
 
 }  // namespace graspqp

@@ -22,21 +22,21 @@ enum class BoxQpMethod {
 inline constexpr double kBoxQpKktTolerance = 1e-10;
 
 struct BoxQpStats {
-  int iterations = 0;         // major iterations, summed over the methods that ran
-  double kkt_residual = 0;    // max_j |lambda_j - clamp(lambda_j - g_j, lower, upper)|, g = F^T F lambda
-  bool converged = false;     // kkt_residual <= kBoxQpKktTolerance
-  bool used_fallback = false; // the requested method failed its KKT check and the other one ran
+  int iterations = 0;          // major iterations, summed over the methods that ran
+  double kkt_residual = 0;     // max_j |lambda_j - clamp(lambda_j - g_j, lower, upper)|, g = F^T F lambda
+  bool converged = false;      // kkt_residual <= kBoxQpKktTolerance
+  bool used_fallback = false;  // the requested method failed its KKT check and the other one ran
 };
 
 // Scratch memory reused between solves (no allocation while F keeps its number of columns).
 struct BoxQpWorkspace {
-  static constexpr int kMaxCorral = 7;  // affinely independent points in R^6
-  Eigen::VectorXd gradient;                                  // F^T x
-  Eigen::VectorXd vertex_lambda;                             // lambda of the newest zonotope vertex
-  Eigen::VectorXd saved_lambda;                              // first method's answer during a fallback
+  static constexpr int kMaxCorral = 7;                              // affinely independent points in R^6
+  Eigen::VectorXd gradient;                                         // F^T x
+  Eigen::VectorXd vertex_lambda;                                    // lambda of the newest zonotope vertex
+  Eigen::VectorXd saved_lambda;                                     // first method's answer during a fallback
   Eigen::Matrix<double, Eigen::Dynamic, kMaxCorral> corral_lambda;  // lambda of each corral vertex
-  Eigen::VectorXi bound_state;                               // active set: -1 lower, +1 upper, 0 free
-  Eigen::Matrix<bool, Eigen::Dynamic, 1> refused;           // active set: no progress when freed
+  Eigen::VectorXi bound_state;                                      // active set: -1 lower, +1 upper, 0 free
+  Eigen::Matrix<bool, Eigen::Dynamic, 1> refused;                   // active set: no progress when freed
   void reserve(int variables);
 };
 

@@ -34,22 +34,22 @@ double dexgraspnet_energy(const DexGraspNetParams& params, const ContactArrayIn&
 // is computed frame-free here: same values, and a gradient without the frame's branch switch.
 
 struct TdgParams {
-  double friction = 0.2;         // mu
-  double length_scale = 0.2;     // L (m): torque normalisation
-  int directions = 1000;         // P
-  std::uint64_t seed = 20240611; // directions: normalised Gaussian triples from mt19937_64 (Box-Muller)
+  double friction = 0.2;          // mu
+  double length_scale = 0.2;      // L (m): torque normalisation
+  int directions = 1000;          // P
+  std::uint64_t seed = 20240611;  // directions: normalised Gaussian triples from mt19937_64 (Box-Muller)
   bool density_weighting = true;
   // true (reference): rho is a constant for the gradient (torch .detach()); false: differentiated too.
   bool detach_density = true;
 };
 
 struct TdgWorkspace {
-  Eigen::Matrix<double, Eigen::Dynamic, 6, Eigen::RowMajor> wrench_sums;  // W_p
+  Eigen::Matrix<double, Eigen::Dynamic, 6, Eigen::RowMajor> wrench_sums;   // W_p
   Eigen::Matrix<double, Eigen::Dynamic, 6, Eigen::RowMajor> wrench_grads;  // dE/dW_p
-  Eigen::VectorXd density;                                                  // rho_i
-  Eigen::VectorXd density_grads;                                            // dE/drho_i
+  Eigen::VectorXd density;                                                 // rho_i
+  Eigen::VectorXd density_grads;                                           // dE/drho_i
   ContactArray unit_normals;
-  ContactArray unit_normal_grads;                                           // dE/d(n_i / |n_i|)
+  ContactArray unit_normal_grads;  // dE/d(n_i / |n_i|)
 };
 
 class TdgEnergy {

@@ -29,11 +29,11 @@ using ContactArrayOut = Eigen::Ref<ContactArray>;
 void unit_tangents(const Vec3& n, Vec3& t1, Vec3& t2);
 
 struct ForceClosureQpParams {
-  double friction = 0.2;      // mu: sine of the pyramid half-angle (edges sqrt(1-mu²) n + mu s)
-  int cone_edges = 4;         // K, at most 64
-  double torque_weight = 5.0; // w_tau
-  double lambda_min = 1.0;    // every edge must push (§9 item 12)
-  double lambda_max = 21.0;   // max_lambda_limit + 1
+  double friction = 0.2;       // mu: sine of the pyramid half-angle (edges sqrt(1-mu²) n + mu s)
+  int cone_edges = 4;          // K, at most 64
+  double torque_weight = 5.0;  // w_tau
+  double lambda_min = 1.0;     // every edge must push (§9 item 12)
+  double lambda_max = 21.0;    // max_lambda_limit + 1
   double svd_gain = 0.1;
   double value_gain = 2.0;
   double value_eps = 1e-2;
@@ -46,9 +46,9 @@ struct ForceClosureQpParams {
 
 struct ForceClosureQpResult {
   double energy = 0;
-  double residual = 0;       // r* = ½|F lambda*|²
-  double svd_term = 0;       // g (0 when F F^T is numerically singular)
-  Eigen::VectorXd lambda;    // lambda*, contact-major (nK)
+  double residual = 0;            // r* = ½|F lambda*|²
+  double svd_term = 0;            // g (0 when F F^T is numerically singular)
+  Eigen::VectorXd lambda;         // lambda*, contact-major (nK)
   Eigen::VectorXd contact_force;  // sum_k lambda*_ik per contact (n)
   double kkt_residual = 0;
   int iterations = 0;
@@ -56,14 +56,14 @@ struct ForceClosureQpResult {
 };
 
 struct ForceClosureQpWorkspace {
-  GraspMatrix grasp;        // F
-  GraspMatrix grad_grasp;   // dE/dF
+  GraspMatrix grasp;       // F
+  GraspMatrix grad_grasp;  // dE/dF
   BoxQpWorkspace qp;
 };
 
 // Builds F (6 x nK). Throws graspqp::Error on mismatched sizes or invalid parameters.
-void build_grasp_matrix(const ForceClosureQpParams& params, const ContactArrayIn& points,
-                        const ContactArrayIn& normals, const Vec3& centre, GraspMatrix& F);
+void build_grasp_matrix(const ForceClosureQpParams& params, const ContactArrayIn& points, const ContactArrayIn& normals,
+                        const Vec3& centre, GraspMatrix& F);
 
 // Value only.
 void force_closure_qp_energy(const ForceClosureQpParams& params, const ContactArrayIn& points,

@@ -11,8 +11,8 @@ namespace graspqp {
 struct PenetrationWorkspace {
   std::vector<double> depth;  // per object sample, deepest penetration found so far (0 = none)
   std::vector<int> link;
-  std::vector<Vec3> normal;   // outward normal of the deepest link at the sample, world frame
-  std::vector<int> touched;   // samples with depth > 0, to reset cheaply
+  std::vector<Vec3> normal;  // outward normal of the deepest link at the sample, world frame
+  std::vector<int> touched;  // samples with depth > 0, to reset cheaply
 };
 
 struct PenetrationResult {

@@ -44,7 +44,7 @@ void append_mesh(TriangleMesh& dst, const TriangleMesh& src);
 
 // Primitives centred at the origin, outward winding, watertight.
 TriangleMesh make_box(const Vec3& size);
-TriangleMesh make_sphere(double radius, int subdivisions = 3);        // icosphere
+TriangleMesh make_sphere(double radius, int subdivisions = 3);                // icosphere
 TriangleMesh make_cylinder(double radius, double length, int segments = 32);  // axis z, as URDF
 
 // Number of edges used by exactly one face (0 for a closed mesh).

@@ -11,12 +11,12 @@
 namespace graspqp {
 
 struct SdfResult {
-  double distance = 0;  // signed: > 0 outside, < 0 inside
-  Vec3 normal = Vec3::Zero();   // unit outward normal = gradient of the signed distance w.r.t. the query
-  Vec3 closest = Vec3::Zero();  // closest point on the surface
-  int face = -1;                // index of the closest triangle
-  int feature = 0;              // closest feature of that triangle: 0 interior, 1 edge, 2 vertex (0 also when
-                                // the offset runs along the face normal, e.g. over a flat edge or vertex)
+  double distance = 0;                 // signed: > 0 outside, < 0 inside
+  Vec3 normal = Vec3::Zero();          // unit outward normal = gradient of the signed distance w.r.t. the query
+  Vec3 closest = Vec3::Zero();         // closest point on the surface
+  int face = -1;                       // index of the closest triangle
+  int feature = 0;                     // closest feature of that triangle: 0 interior, 1 edge, 2 vertex (0 also when
+                                       // the offset runs along the face normal, e.g. over a flat edge or vertex)
   Vec3 edge_direction = Vec3::Zero();  // unit direction of the closest edge when feature == 1
 };
 

@@ -23,8 +23,8 @@ enum class JointType { Fixed, Revolute, Prismatic };  // URDF "continuous" is a 
 // depth-first pre-order (children in URDF file order), so a parent always precedes its children.
 struct LinkModel {
   std::string name;
-  int parent = -1;              // index of the parent link, -1 for the root
-  std::string joint_name;       // joint from the parent (empty for the root)
+  int parent = -1;         // index of the parent link, -1 for the root
+  std::string joint_name;  // joint from the parent (empty for the root)
   JointType joint_type = JointType::Fixed;
   Eigen::Isometry3d joint_origin = Eigen::Isometry3d::Identity();
   Vec3 joint_axis = Vec3::UnitZ();  // unit, in the joint frame
@@ -102,8 +102,8 @@ struct HandModel {
   std::vector<ActuatedJoint> joints;  // actuated joints, in state order
   std::vector<CollisionSphere> spheres;
   std::vector<SurfacePoint> surface_points;  // collision-surface samples spread by area (table energy)
-  std::vector<GraspType> grasp_types;  // "full" first
-  Vec3 approach_axis = Vec3::UnitZ();  // hand-frame axis pointing from the palm towards the object
+  std::vector<GraspType> grasp_types;        // "full" first
+  Vec3 approach_axis = Vec3::UnitZ();        // hand-frame axis pointing from the palm towards the object
   Vec3 up_axis = Vec3::UnitX();
   Vec3 grasp_axis = Vec3::UnitZ();
   // hand.json "init": this hand's defaults for the initialization (keys: InitSettings' fields; metres
@@ -115,7 +115,7 @@ struct HandModel {
 
   int dof() const { return static_cast<int>(joints.size()); }
   int state_size() const { return 9 + dof(); }
-  int link_index(const std::string& name) const;  // -1 if absent
+  int link_index(const std::string& name) const;               // -1 if absent
   const GraspType& grasp_type(const std::string& name) const;  // throws graspqp::Error if unknown
   bool has_grasp_type(const std::string& name) const;
   Eigen::VectorXd default_joints() const;

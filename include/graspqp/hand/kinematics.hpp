@@ -20,13 +20,13 @@ struct HandData {
   Mat3 R = Mat3::Identity();
   Vec3 t = Vec3::Zero();
   Eigen::Matrix<double, 6, 1> r6 = Eigen::Matrix<double, 6, 1>::Zero();  // kept for the Gram-Schmidt backward pass
-  Eigen::VectorXd q;                   // actuated joints
+  Eigen::VectorXd q;                                                     // actuated joints
   // Per link, in tree order.
-  std::vector<double> joint_value;             // value of the link's parent joint (0 for fixed)
-  std::vector<Eigen::Isometry3d> pose_base;    // link frame in the hand base frame
-  std::vector<Mat3> rotation;                  // link orientation in the world frame
-  std::vector<Vec3> position;                  // link origin in the world frame
-  std::vector<Vec3> axis_world;                // parent-joint axis in the world frame
+  std::vector<double> joint_value;           // value of the link's parent joint (0 for fixed)
+  std::vector<Eigen::Isometry3d> pose_base;  // link frame in the hand base frame
+  std::vector<Mat3> rotation;                // link orientation in the world frame
+  std::vector<Vec3> position;                // link origin in the world frame
+  std::vector<Vec3> axis_world;              // parent-joint axis in the world frame
   // Adjoint accumulators (world frame), reset by clear_gradient().
   std::vector<Vec3> force, moment;
   Mat3 base_outer = Mat3::Zero();  // sum dE/dp (p - t)^T + dE/dn n^T over all points (rotation gradient)

@@ -18,17 +18,20 @@ struct GraspDataset {
   // N grasps, DOF joints, n contacts per grasp, k energy terms.
   // Hand base pose in the object frame: x, y, z, qw, qx, qy, qz (w >= 0).
   Eigen::Matrix<double, Eigen::Dynamic, 7, Eigen::RowMajor> root_pose;  // N x 7
-  RowMajorMatrix<double> joints;                                         // N x DOF
-  std::vector<std::string> joint_names;                                  // DOF
-  Eigen::VectorXd energy;                                                // N
-  RowMajorMatrix<double> energy_terms;                                   // N x k (unweighted)
-  std::vector<std::string> energy_term_names;                            // k
-  RowMajorMatrix<int32_t> contact_idx;                                   // N x n
-  std::vector<double> contact_points;                                    // N*n*3 flattened row-major, object frame
-  std::vector<double> contact_normals;                                   // N*n*3, object's outward normal at each contact
-  std::vector<std::string> contact_links;                                // N*n link names
-  RowMajorMatrix<double> contact_forces;                                 // N x n
-  RowMajorMatrix<double> closing_delta;                                  // N x DOF
+  RowMajorMatrix<double> joints;                                        // N x DOF
+  std::vector<std::string> joint_names;                                 // DOF
+  Eigen::VectorXd energy;                                               // N
+  RowMajorMatrix<double> energy_terms;                                  // N x k (unweighted)
+  std::vector<std::string> energy_term_names;                           // k
+  RowMajorMatrix<int32_t> contact_idx;                                  // N x n
+  std::vector<double> contact_points;                                   // N*n*3 flattened row-major, object frame
+  std::vector<double> contact_normals;     // N*n*3, object's outward normal at each contact
+  std::vector<std::string> contact_links;  // N*n link names
+  RowMajorMatrix<double> contact_forces;   // N x n
+  RowMajorMatrix<double> closing_delta;    // N x DOF
+  // Optional (empty: not in the file): the hand opened before the grasp and closed into the object after it,
+  // N x DOF each, in joint_names order (docs/format.md: how generate derives them).
+  RowMajorMatrix<double> pregrasp_joints, squeeze_joints;
   // Optional per-grasp extra datasets (e.g. "valid" flags): name -> N values.
   std::map<std::string, Eigen::VectorXd> extra;
 

@@ -8,8 +8,8 @@
 namespace graspqp {
 
 struct AnalyzeOverrides {
-  std::string hand;             // empty: the file's `hand` attribute
-  std::filesystem::path object; // empty: the file's `object_path` attribute
+  std::string hand;              // empty: the file's `hand` attribute
+  std::filesystem::path object;  // empty: the file's `object_path` attribute
 };
 
 // Grasp state vectors (t, r6, q) of a dataset's rows.

@@ -19,10 +19,10 @@ double joint_entropy(const Eigen::MatrixXd& joints, const Eigen::VectorXd& lower
                      int bins = 32);
 
 struct UniqueGraspLevel {
-  std::string name;           // e.g. "2cm_5deg_0.2rad"
-  double position = 0.02;     // [m] wrist position quantum
-  double rotation_deg = 5;    // [deg] wrist orientation quantum (on Euler angles)
-  double joint = 0.2;         // [rad or m] joint quantum
+  std::string name;         // e.g. "2cm_5deg_0.2rad"
+  double position = 0.02;   // [m] wrist position quantum
+  double rotation_deg = 5;  // [deg] wrist orientation quantum (on Euler angles)
+  double joint = 0.2;       // [rad or m] joint quantum
 };
 // The reference's three levels: (20 cm, 45 deg, 0.5 rad), (2 cm, 5 deg, 0.2 rad), (1 cm, 2.5 deg, 0.1 rad).
 std::vector<UniqueGraspLevel> reference_unique_levels();

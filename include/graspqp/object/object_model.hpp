@@ -1,8 +1,8 @@
 #pragma once
 // The immutable object model: mesh in its file frame (metres, times scale), signed distance field,
 // surface samples for the penetration energy, centre, convex hull for initialization.
-#include <graspqp/geometry/mesh.hpp>
 #include <graspqp/geometry/distance_grid.hpp>
+#include <graspqp/geometry/mesh.hpp>
 #include <graspqp/geometry/signed_distance.hpp>
 
 #include <filesystem>
@@ -50,11 +50,10 @@ struct PointGrid {
   // Calls f(i) for every point index in a cell whose bounding sphere overlaps the ball (centre, radius).
   template <class F>
   void for_each_near(const Vec3& centre, double radius, F&& f) const {
-    for_each_cell(
-        [&](const Vec3& c, double r) { return (c - centre).squaredNorm() <= (r + radius) * (r + radius); },
-        [&](const Cell& cell) {
-          for (int k = cell.begin; k < cell.end; ++k) f(index[k]);
-        });
+    for_each_cell([&](const Vec3& c, double r) { return (c - centre).squaredNorm() <= (r + radius) * (r + radius); },
+                  [&](const Cell& cell) {
+                    for (int k = cell.begin; k < cell.end; ++k) f(index[k]);
+                  });
   }
 };
 
@@ -66,7 +65,7 @@ struct ObjectModel {
   TriangleMesh mesh;
   std::shared_ptr<const SignedDistanceField> sdf;
   std::shared_ptr<const DistanceGrid> coarse_sdf;  // culling grid of sdf (48 cells along the longest side), or null
-  std::vector<Vec3> surface_points;  // farthest-point samples (penetration queries)
+  std::vector<Vec3> surface_points;                // farthest-point samples (penetration queries)
   PointGrid surface_grid;
   Vec3 center = Vec3::Zero();  // mean of the surface samples (as the reference), torque reference point
   double radius = 0;           // largest distance of a vertex from the centre

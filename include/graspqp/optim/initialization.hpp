@@ -22,7 +22,8 @@ struct HullAnchor {
   Vec3 point;
   Vec3 inward;  // unit, towards the object
 };
-std::vector<HullAnchor> hull_anchors(const ObjectModel& object, int count, const InitOptions& options, std::uint64_t seed);
+std::vector<HullAnchor> hull_anchors(const ObjectModel& object, int count, const InitOptions& options,
+                                     std::uint64_t seed);
 
 // One initial state (t, r6, q) for an anchor.
 Eigen::VectorXd initial_state(const HandModel& hand, const GraspType& grasp_type, const HullAnchor& anchor,

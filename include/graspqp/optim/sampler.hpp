@@ -22,12 +22,12 @@ struct SamplerOptions {
   double temperature = 18.0;    // T0
   int temperature_period = 30;  // temperature decays by `decay` every temperature_period steps
   double decay = 0.95;
-  double ema_weight = 0.98;     // weight of the new mean squared gradient (reference "mu")
+  double ema_weight = 0.98;  // weight of the new mean squared gradient (reference "mu")
   double switch_probability = 0.4;
-  int reset_period = 600;       // MALA*: reset samples with z > z_threshold every reset_period steps
-  double z_threshold = 1.0;     //        (never in the last 2 * reset_period steps)
-  double langevin = 0.0;        // optional Langevin noise scale (0: off, as the reference)
-  int freeze_after = 0;         // MALA*: a sample stops (until a reset) after this many own steps; 0: never
+  int reset_period = 600;    // MALA*: reset samples with z > z_threshold every reset_period steps
+  double z_threshold = 1.0;  //        (never in the last 2 * reset_period steps)
+  double langevin = 0.0;     // optional Langevin noise scale (0: off, as the reference)
+  int freeze_after = 0;      // MALA*: a sample stops (until a reset) after this many own steps; 0: never
 };
 
 struct Sample {

@@ -11,13 +11,13 @@ namespace graspqp {
 
 // Everything the reports need about one evaluated grasp file.
 struct EvalFileRecord {
-  std::filesystem::path input;        // the grasp file (never modified)
-  std::filesystem::path output;       // its <name>.eval.h5
-  std::string object_name;            // short name (folder of textured.obj, file stem, ...)
+  std::filesystem::path input;   // the grasp file (never modified)
+  std::filesystem::path output;  // its <name>.eval.h5
+  std::string object_name;       // short name (folder of textured.obj, file stem, ...)
   std::string hand, grasp_type, energy, object_path, object_sha256;
-  Eigen::MatrixXd root_pose;          // N x 7
-  Eigen::MatrixXd joints;             // N x DOF, hand joint order
-  Eigen::VectorXd lower, upper;       // hand joint limits
+  Eigen::MatrixXd root_pose;     // N x 7
+  Eigen::MatrixXd joints;        // N x DOF, hand joint order
+  Eigen::VectorXd lower, upper;  // hand joint limits
   std::vector<std::string> joint_names;
   std::vector<GraspEvalResult> results;
   // Scene facts.

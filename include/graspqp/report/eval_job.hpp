@@ -24,8 +24,8 @@ struct EvalJobOptions {
   std::filesystem::path object_parts;  // convex parts: a folder (per-object subfolders allowed) or one OBJ
   std::filesystem::path cache;         // cached convex parts (empty: <out>/.cache)
   bool use_cache = true;
-  bool plots = true;                   // run scripts/plot_report.py (needs python3-matplotlib)
-  bool save_mjcf = false;              // also write each scene's compiled MJCF (<name>.xml)
+  bool plots = true;       // run scripts/plot_report.py (needs python3-matplotlib)
+  bool save_mjcf = false;  // also write each scene's compiled MJCF (<name>.xml)
 };
 
 struct EvalJobCallbacks {

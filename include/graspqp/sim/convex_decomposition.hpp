@@ -15,11 +15,11 @@ struct HacdOptions {
   // Maximum concavity of a part, in HACD's normalized units: the mesh is scaled so that its
   // bounding-box diagonal is 1000 (so 100 means 10 % of the diagonal). Lower = more parts.
   double concavity = 100;
-  int min_clusters = 1;              // HACD stops merging at this many parts
-  int max_vertices_per_hull = 64;    // HACD simplifies each part hull to at most this many vertices
-  double compacity_weight = 1e-4;    // HACD alpha
-  double volume_weight = 0.0;        // HACD beta
-  double connect_distance = 30;      // HACD connects disconnected components closer than this (normalized units)
+  int min_clusters = 1;               // HACD stops merging at this many parts
+  int max_vertices_per_hull = 64;     // HACD simplifies each part hull to at most this many vertices
+  double compacity_weight = 1e-4;     // HACD alpha
+  double volume_weight = 0.0;         // HACD beta
+  double connect_distance = 30;       // HACD connects disconnected components closer than this (normalized units)
   bool add_extra_dist_points = true;  // concavity measured at extra points (better handles / cavities)
   bool add_faces_points = true;
   int target_faces = 3000;  // meshes with more faces are decimated (vertex clustering) first; 0 = never
@@ -28,7 +28,6 @@ struct HacdOptions {
 // Vertex-clustering decimation on a uniform grid sized so that roughly target_faces remain.
 // Welds vertices, drops degenerate and duplicate faces. Returns the input when it is small enough.
 TriangleMesh decimate_vertex_clustering(const TriangleMesh& mesh, int target_faces);
-
 
 // Convex parts of a mesh by HACD (after welding and, if large, decimation). Every returned part is a
 // closed convex hull (outward winding) with non-zero volume; flat parts are thickened by `min_thickness`.

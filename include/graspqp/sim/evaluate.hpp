@@ -16,13 +16,13 @@ namespace graspqp {
 
 struct EvalOptions {
   SimProtocol protocol = make_protocol("graspqp");
-  int threads = 0;                    // 0: all cores
-  int trials = 1;                     // trial 0 is the grasp itself; trials 1.. perturb the hand pose
-  double perturb_translation = 0.001; // [m] length of the random offset of perturbed trials
-  double perturb_rotation_deg = 1.0;  // [deg] angle of the random rotation of perturbed trials
-  std::uint64_t seed = 0;             // seed of the perturbations
+  int threads = 0;                     // 0: all cores
+  int trials = 1;                      // trial 0 is the grasp itself; trials 1.. perturb the hand pose
+  double perturb_translation = 0.001;  // [m] length of the random offset of perturbed trials
+  double perturb_rotation_deg = 1.0;   // [deg] angle of the random rotation of perturbed trials
+  std::uint64_t seed = 0;              // seed of the perturbations
   SimSceneOptions scene;
-  bool analytic_metrics = true;       // penetration depth, contact distance, self-penetration, Q1
+  bool analytic_metrics = true;  // penetration depth, contact distance, self-penetration, Q1
   GraspMetricsOptions metrics;
 };
 
@@ -37,12 +37,15 @@ struct SimGrasp {
   Eigen::Matrix<double, 7, 1> root_pose;  // x y z qw qx qy qz, object frame
   Eigen::VectorXd joints;                 // actuated joints (HandModel::joints order)
   Eigen::VectorXd closing_delta;          // same order
+  // The grasp file's pregrasp and squeeze poses (same order; empty where the file has none), which the
+  // closing "stages" use under stage_poses "file".
+  Eigen::VectorXd pregrasp, squeeze;
 };
 
 struct GraspEvalResult {
-  bool success = false;       // under the protocol's trial_rule
-  bool success_any = false;   // trial success = any test held (the reference's rule)
-  bool success_all = false;   // trial success = every test held (strict)
+  bool success = false;      // under the protocol's trial_rule
+  bool success_any = false;  // trial success = any test held (the reference's rule)
+  bool success_all = false;  // trial success = every test held (strict)
   int trials = 0, trials_ok_any = 0, trials_ok_all = 0;
   std::vector<double> test_success;  // per test: fraction of trials in which it held
   double max_translation = 0;        // [m] largest object displacement seen at the checks (all tests/trials)
@@ -55,10 +58,10 @@ struct GraspEvalResult {
   int tests_skipped = 0;             // tests not run once the verdict was known (protocol stop_at_verdict)
   std::string error;                 // non-empty: the simulation failed (the grasp counts as failed)
   // Analytic metrics (NaN when not computed).
-  double penetration_depth = std::numeric_limits<double>::quiet_NaN();  // [m] max, both ways
+  double penetration_depth = std::numeric_limits<double>::quiet_NaN();      // [m] max, both ways
   double contact_distance_mean = std::numeric_limits<double>::quiet_NaN();  // [m] |d| of the selected contacts
   double contact_distance_max = std::numeric_limits<double>::quiet_NaN();
-  double self_penetration = std::numeric_limits<double>::quiet_NaN();   // [m]
+  double self_penetration = std::numeric_limits<double>::quiet_NaN();  // [m]
   double q1 = std::numeric_limits<double>::quiet_NaN();
 };
 

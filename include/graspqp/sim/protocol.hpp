@@ -14,40 +14,40 @@ struct SimProtocol {
   std::string name = "graspqp";
 
   // ---- MuJoCo physics options ----
-  double timestep = 0.002;          // [s]
+  double timestep = 0.002;              // [s]
   std::string integrator = "implicit";  // euler | implicit | rk4
   std::string cone = "elliptic";        // pyramidal | elliptic
   double impratio = 10;
   int solver_iterations = 100;
   int noslip_iterations = 0;
-  bool multiccd = true;             // several contact points per convex-convex pair (mjENBL_MULTICCD)
-  double gravity = 0;               // [m/s^2]; direction -z unless the disturbance kind is "gravity"
+  bool multiccd = true;  // several contact points per convex-convex pair (mjENBL_MULTICCD)
+  double gravity = 0;    // [m/s^2]; direction -z unless the disturbance kind is "gravity"
 
   // ---- contacts (set on hand and object geoms) ----
-  int condim = 4;                   // 3: sliding friction, 4: + torsional, 6: + rolling
-  double friction = 1.0;            // sliding
-  double torsional_friction = 0.02; // [m]
-  double rolling_friction = 0.0;    // [m]
-  double solref_timeconst = 0.005;  // [s] (MuJoCo clamps it to >= 2 timesteps)
+  int condim = 4;                    // 3: sliding friction, 4: + torsional, 6: + rolling
+  double friction = 1.0;             // sliding
+  double torsional_friction = 0.02;  // [m]
+  double rolling_friction = 0.0;     // [m]
+  double solref_timeconst = 0.005;   // [s] (MuJoCo clamps it to >= 2 timesteps)
   double solref_dampratio = 1.0;
   double solimp_dmin = 0.9, solimp_dmax = 0.99, solimp_width = 0.001;
-  double margin = 0.0;              // [m] contact margin (active contacts start at this distance)
+  double margin = 0.0;  // [m] contact margin (active contacts start at this distance)
   // Contacts are also *detected* (but inactive: MuJoCo gap = this value) up to this distance, so that
   // "the hand still touches the object" can be tested with a tolerance like PhysX's contact offset.
   double contact_detect_distance = 0.0;  // [m]
-  bool hand_self_collision = false; // hand-hand contacts (off: only hand-object contacts)
+  bool hand_self_collision = false;      // hand-hand contacts (off: only hand-object contacts)
 
   // ---- object ----
-  double object_mass = 0.2;         // [kg]; <= 0: object_density x mesh volume
-  double object_density = 500;      // [kg/m^3], used when object_mass <= 0
+  double object_mass = 0.2;     // [kg]; <= 0: object_density x mesh volume
+  double object_density = 500;  // [kg/m^3], used when object_mass <= 0
 
   // ---- hand ----
-  double closing_scale = 1.0;       // joint targets = joints + closing_scale * closing_delta
+  double closing_scale = 1.0;  // joint targets = joints + closing_scale * closing_delta
   // The targets move from the grasp joints to their final value at each joint's hand.json "max_velocity"
   // (the reference's PhysX joint velocity limits, e.g. 2 rad/s for the Allegro) instead of in one step.
   bool closing_velocity_limit = true;
-  double kp_scale = 1.0;            // multiplies every joint's kp of hand.json "sim"
-  double force_limit_scale = 1.0;   // multiplies every joint's force limit
+  double kp_scale = 1.0;           // multiplies every joint's kp of hand.json "sim"
+  double force_limit_scale = 1.0;  // multiplies every joint's force limit
   // Revolute joints' PD gains and friction instead of hand.json "sim" ones (< 0: hand.json's): DexGraspBench
   // drives every finger joint with kp 5 (1 in its paper's setting), damping 0.1, no joint friction.
   double joint_kp = -1, joint_damping = -1, joint_frictionloss = -1;
@@ -62,6 +62,10 @@ struct SimProtocol {
   std::string closing = "ramp";
   double pregrasp_scale = 1.0;
   int stage_steps = 10, stage_substeps = 10;
+  // Where the stages' pregrasp and squeeze come from. "file": the grasp file's pregrasp_joints and
+  // squeeze_joints (as DexGraspBench evaluates the poses a dataset stores), derived as above for files
+  // without them; "derived": always from closing_delta with pregrasp_scale and closing_scale.
+  std::string stage_poses = "file";
 
   // ---- disturbances ----
   // kind "force": a constant force of `magnitude` newtons on the object's centre of mass;
@@ -73,11 +77,11 @@ struct SimProtocol {
   // Directions are in the object (= world) frame and are normalised.
   std::vector<std::vector<Eigen::Vector3d>> tests;
   std::vector<std::string> test_names;
-  double settle_time = 0.25;        // [s] hand closes on the object before the first pull
+  double settle_time = 0.25;  // [s] hand closes on the object before the first pull
   bool disturb_during_settle = false;
-  double pull_duration = 0.5;       // [s] per pull
-  double pull_gap = 0.25;           // [s] between pulls of a test
-  double tail_time = 0.0;           // [s] after the last pull
+  double pull_duration = 0.5;  // [s] per pull
+  double pull_gap = 0.25;      // [s] between pulls of a test
+  double tail_time = 0.0;      // [s] after the last pull
 
   // ---- success ----
   double max_translation = 0.03;    // [m] object frame origin displacement from its initial pose; <= 0: off
@@ -88,11 +92,11 @@ struct SimProtocol {
   // initial pose (then the settle itself is not checked): separates "the closing pushed the object" from
   // "the grasp let the object go under the disturbance".
   bool measure_from_settled = false;
-  bool require_contact = false;     // the hand must still touch the object at the end of each test
+  bool require_contact = false;  // the hand must still touch the object at the end of each test
   // A grasp whose hand-object penetration at the grasp pose (MuJoCo contacts with the convex parts)
   // exceeds this fails without simulation (DexGraspBench's pre-filter); <= 0: off.
   double max_initial_penetration = 0;  // [m]
-  std::string trial_rule = "any";   // any (reference: a trial succeeds if any test holds) | all
+  std::string trial_rule = "any";      // any (reference: a trial succeeds if any test holds) | all
   // Stop a trial's tests as soon as its verdict under trial_rule is known (any: a test held; all: a test
   // failed). The verdict (`success`) is the same; the tests not run count as not held, so per-test
   // rates, the other rule's flag and the maxima are lower bounds. Off for `eval`; on for `generate --validate`.

@@ -40,8 +40,8 @@ struct HandSimParams {
   std::vector<JointSimParams> joints;  // one per actuated joint, in HandModel::joints order
   double passive_damping = 0.01;       // coupled (follower) joints
   double passive_armature = 0.001;
-  double default_link_mass = 0.05;     // links without a URDF <inertial> mass [kg]
-  bool from_hand_json = false;         // false: built-in defaults (hand.json has no "sim" section)
+  double default_link_mass = 0.05;  // links without a URDF <inertial> mass [kg]
+  bool from_hand_json = false;      // false: built-in defaults (hand.json has no "sim" section)
 };
 
 // Reads hand.json's "sim" section of the hand's folder:
@@ -55,15 +55,15 @@ HandSimParams hand_sim_params(const HandModel& hand);
 nlohmann::json hand_sim_params_json(const HandModel& hand, const HandSimParams& params);
 
 struct SimSceneOptions {
-  HacdOptions object_hacd;                      // object decomposition
-  HacdOptions hand_hacd = [] {                  // concave hand-link components (palms)
+  HacdOptions object_hacd;      // object decomposition
+  HacdOptions hand_hacd = [] {  // concave hand-link components (palms)
     HacdOptions o;
     o.concavity = 50;
     return o;
   }();
-  double hand_concavity_threshold = 0.002;      // [m] link components with deeper dents are decomposed
-  std::filesystem::path cache_dir;              // HACD parts cache (empty: no disk cache)
-  std::filesystem::path object_parts;           // user-supplied object parts (folder or multi-part OBJ)
+  double hand_concavity_threshold = 0.002;  // [m] link components with deeper dents are decomposed
+  std::filesystem::path cache_dir;          // HACD parts cache (empty: no disk cache)
+  std::filesystem::path object_parts;       // user-supplied object parts (folder or multi-part OBJ)
 };
 
 struct SimScene {
@@ -73,26 +73,26 @@ struct SimScene {
   // margin = protocol.margin and gap 0: contacts in the gap exert no force, so the dynamics are the same,
   // but a widened margin in the simulation makes the collision detection many times slower.
   std::shared_ptr<mjModel_> detect_model;
-  std::string mjcf;                 // the MJCF document that was compiled
+  std::string mjcf;  // the MJCF document that was compiled
 
   // Indices into the compiled model.
   int object_body = -1;
-  int object_qpos = -1;   // qpos address of the object's free joint (x y z qw qx qy qz)
+  int object_qpos = -1;  // qpos address of the object's free joint (x y z qw qx qy qz)
   int object_dof = -1;
-  int mocap = -1;         // mocap index of the hand root
-  int root_qpos = -1;     // qpos address of the hand root's free joint (hand_root "floating"), else -1
+  int mocap = -1;      // mocap index of the hand root
+  int root_qpos = -1;  // qpos address of the hand root's free joint (hand_root "floating"), else -1
   int hand_geom_begin = 0, hand_geom_end = 0;      // hand geoms are [begin, end)
   int object_geom_begin = 0, object_geom_end = 0;  // object geoms are [begin, end)
-  std::vector<int> link_qpos;       // per hand link: qpos address of its joint, -1 for fixed joints
-  std::vector<int> link_body;       // per hand link: MuJoCo body id
-  std::vector<int> actuator;        // per actuated joint: actuator id
+  std::vector<int> link_qpos;                      // per hand link: qpos address of its joint, -1 for fixed joints
+  std::vector<int> link_body;                      // per hand link: MuJoCo body id
+  std::vector<int> actuator;                       // per actuated joint: actuator id
 
   // Facts for the report.
-  double object_mass = 0;           // [kg]
-  double object_volume = 0;         // [m^3] volume used for the inertia
+  double object_mass = 0;    // [kg]
+  double object_volume = 0;  // [m^3] volume used for the inertia
   Eigen::Vector3d object_com = Eigen::Vector3d::Zero();
-  double object_radius = 0;         // [m] largest distance of an object part vertex from object_com
-  double hand_reach = 0;            // [m] bound on the distance of any hand geometry from the root, any joint values
+  double object_radius = 0;  // [m] largest distance of an object part vertex from object_com
+  double hand_reach = 0;     // [m] bound on the distance of any hand geometry from the root, any joint values
   int object_parts = 0, hand_parts = 0;
   std::string object_parts_source;  // see ObjectPartsResult::source
   double decomposition_seconds = 0;

@@ -24,9 +24,9 @@ Mat3 z_up_to_y_up();
 // Triangle mesh ready for rendering: float positions and normals, one normal per vertex corner
 // group (vertices on edges sharper than the crease angle are split so that hard edges stay hard).
 struct RenderMesh {
-  std::vector<float> positions;  // 3 per vertex
-  std::vector<float> normals;    // 3 per vertex, unit
-  std::vector<uint32_t> indices; // 3 per triangle, counter-clockwise from outside
+  std::vector<float> positions;   // 3 per vertex
+  std::vector<float> normals;     // 3 per vertex, unit
+  std::vector<uint32_t> indices;  // 3 per triangle, counter-clockwise from outside
   size_t vertex_count() const { return positions.size() / 3; }
   size_t triangle_count() const { return indices.size() / 3; }
 };
@@ -43,9 +43,9 @@ struct Material {
   std::string name;
   std::array<double, 4> color{0.8, 0.8, 0.8, 1.0};  // linear RGBA base colour
   double metallic = 0.0, roughness = 0.6;
-  bool blend = false;         // alphaMode BLEND (else OPAQUE)
+  bool blend = false;  // alphaMode BLEND (else OPAQUE)
   bool double_sided = false;
-  bool unlit = false;         // KHR_materials_unlit (used for lines and markers)
+  bool unlit = false;  // KHR_materials_unlit (used for lines and markers)
 };
 
 struct Node {

@@ -6,7 +6,9 @@
 //   mesh: the link's visual mesh, else its collision mesh, else none), then one node "object"
 //   (the object mesh, scaled), then one node per contact "contact_<k>" (a small sphere coloured by
 //   the contact's force share, plus a friction cone primitive with material "cone" when asked).
-//   So node count = links + 1 + contacts. Node `extras` carry {"kind": "link"|"object"|"contact", ...}.
+//   So node count = links + 1 + contacts; where the file stores pregrasp and squeeze poses, one more node
+//   per link for each ("pregrasp/<link>", "squeeze/<link>", translucent materials of those names), after
+//   the contacts. Node `extras` carry {"kind": "link"|"object"|"contact"|"pregrasp_link"|"squeeze_link", ...}.
 // Every node is rotated by z_up_to_y_up() (gltf.hpp): glTF is Y-up, graspqp's frames are Z-up.
 #include <graspqp/hand/hand_model.hpp>
 #include <graspqp/io/grasp_file.hpp>
@@ -21,8 +23,8 @@ namespace graspqp::view {
 
 // Render meshes of a hand's links, computed once and reused for every grasp.
 struct HandRender {
-  std::vector<RenderMesh> links;     // per link (empty when the link has no geometry)
-  std::vector<std::string> source;   // per link: "visual", "collision" or ""
+  std::vector<RenderMesh> links;    // per link (empty when the link has no geometry)
+  std::vector<std::string> source;  // per link: "visual", "collision" or ""
 };
 // max_link_triangles > 0 simplifies larger link meshes (vertex clustering).
 HandRender make_hand_render(const HandModel& hand, int max_link_triangles = 0);

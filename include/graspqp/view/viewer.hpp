@@ -37,15 +37,15 @@ std::optional<std::filesystem::path> find_eval_file(const std::filesystem::path&
 std::vector<int> rank_grasps(const Eigen::VectorXd& energy, const Eigen::VectorXd* success = nullptr);
 
 struct GraspViewOptions {
-  std::filesystem::path grasps;    // grasp file (docs/format.md)
-  std::filesystem::path out;       // output folder (created if missing)
-  std::vector<int> indices;        // rows to show (0-based); empty: see best / default_limit
-  int best = 0;                    // > 0: the best K rows (rank_grasps)
-  int default_limit = 32;          // neither indices nor best: all rows if at most this many, else the best ones
-  bool cones = false;              // friction cones at the contacts
-  std::string hand;                // empty: the file's `hand` attribute
-  std::filesystem::path object;    // empty: the file's `object_path` (relative: to the cwd, else to the file's folder)
-  std::filesystem::path eval;      // empty: find_eval_file(grasps) when it exists
+  std::filesystem::path grasps;  // grasp file (docs/format.md)
+  std::filesystem::path out;     // output folder (created if missing)
+  std::vector<int> indices;      // rows to show (0-based); empty: see best / default_limit
+  int best = 0;                  // > 0: the best K rows (rank_grasps)
+  int default_limit = 32;        // neither indices nor best: all rows if at most this many, else the best ones
+  bool cones = false;            // friction cones at the contacts
+  std::string hand;              // empty: the file's `hand` attribute
+  std::filesystem::path object;  // empty: the file's `object_path` (relative: to the cwd, else to the file's folder)
+  std::filesystem::path eval;    // empty: find_eval_file(grasps) when it exists
   int max_object_triangles = 50000;  // larger object meshes are simplified for display
 };
 
@@ -57,9 +57,9 @@ struct HandViewOptions {
 struct ViewResult {
   std::filesystem::path index_html;
   std::vector<std::filesystem::path> glb_files;
-  std::vector<int> rows;                 // grasp rows shown, in page order
+  std::vector<int> rows;  // grasp rows shown, in page order
   std::optional<std::filesystem::path> eval_file;
-  std::vector<std::string> notes;        // things the user should know (selection capped, mesh simplified)
+  std::vector<std::string> notes;  // things the user should know (selection capped, mesh simplified)
 };
 
 ViewResult write_grasp_view(const GraspViewOptions& options);
