@@ -191,18 +191,19 @@ std::vector<SimGrasp> dataset_sim_grasps(const HandModel& hand, const GraspDatas
       throw Error("grasps have no joint '" + hand.joints[a].name + "' of hand '" + hand.name + "'");
     column[a] = static_cast<int>(it - d.joint_names.begin());
   }
+  // Which optional per-grasp arrays the file has, once for all rows.
+  const bool closing = d.closing_delta.rows() == d.n_grasps() && d.closing_delta.cols() == d.dof();
+  const bool poses = d.pregrasp_joints.rows() == d.n_grasps() && d.pregrasp_joints.cols() == d.dof() &&
+                     d.squeeze_joints.rows() == d.n_grasps() && d.squeeze_joints.cols() == d.dof();
   std::vector<SimGrasp> out(d.n_grasps());
   for (int b = 0; b < d.n_grasps(); ++b) {
     out[b].root_pose = d.root_pose.row(b).transpose();
     out[b].joints.resize(hand.dof());
     out[b].closing_delta = Eigen::VectorXd::Zero(hand.dof());
-    const bool poses = d.pregrasp_joints.rows() == d.n_grasps() && d.pregrasp_joints.cols() == d.dof() &&
-                       d.squeeze_joints.rows() == d.n_grasps() && d.squeeze_joints.cols() == d.dof();
     if (poses) out[b].pregrasp.resize(hand.dof()), out[b].squeeze.resize(hand.dof());
     for (int a = 0; a < hand.dof(); ++a) {
       out[b].joints[a] = d.joints(b, column[a]);
-      if (d.closing_delta.rows() == d.n_grasps() && d.closing_delta.cols() == d.dof())
-        out[b].closing_delta[a] = d.closing_delta(b, column[a]);
+      if (closing) out[b].closing_delta[a] = d.closing_delta(b, column[a]);
       if (poses)
         out[b].pregrasp[a] = d.pregrasp_joints(b, column[a]), out[b].squeeze[a] = d.squeeze_joints(b, column[a]);
     }
