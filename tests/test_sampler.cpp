@@ -175,5 +175,31 @@ TEST(Sampler, FreezeAfterStopsConvergedSamples) {
   EXPECT_EQ(plain_stats.proposed, 6 * 120);
 }
 
+TEST(Sampler, NearSetsLeaveTheSamplesUnchanged) {
+  // Remembered near sets (energy/near_sets.hpp) are exact: with resets (large moves) and small steps,
+  // every sample's state, contacts and energy are the same bit for bit with them off.
+  const Fixture& f = fx();
+  SamplerOptions opt;
+  opt.iterations = 200;
+  opt.reset_period = 40;  // resets at steps 40 and 80 (none in the last 2 periods)
+  const auto& type = f.hand.grasp_type("full");
+  SamplerStats with_stats, without_stats;
+  const auto with = run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 5, {}, &with_stats);
+  opt.near_sets = false;
+  const auto without =
+      run_sampler(f.hand, type, f.object, EnergyConfig{}, opt, InitOptions{}, 6, 12, 5, {}, &without_stats);
+  ASSERT_EQ(with.size(), without.size());
+  for (size_t b = 0; b < with.size(); ++b) {
+    EXPECT_EQ(with[b].x, without[b].x) << b;
+    EXPECT_EQ(with[b].contacts, without[b].contacts) << b;
+    EXPECT_EQ(with[b].energy, without[b].energy) << b;
+  }
+  EXPECT_EQ(with_stats.accepted, without_stats.accepted);
+  EXPECT_GT(with_stats.resets, 0);
+  EXPECT_GT(with_stats.near_reuses, 0);
+  EXPECT_GT(with_stats.near_searches, 0);
+  EXPECT_EQ(without_stats.near_searches + without_stats.near_reuses, 0);
+}
+
 }  // namespace
 }  // namespace graspqp

@@ -38,10 +38,11 @@ EnergyWorkspace::EnergyWorkspace(const HandModel& model) : hand(model), joint_li
 
 double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const ObjectModel& object,
                     const EnergyConfig& config, const Eigen::VectorXd& x, std::span<const int> contacts,
-                    EnergyWorkspace& ws, EnergyTerms& terms, Eigen::VectorXd* grad) {
+                    EnergyWorkspace& ws, EnergyTerms& terms, Eigen::VectorXd* grad, NearSets* near) {
   const EnergyWeights& w = config.weights;
   const bool want_grad = grad != nullptr;
   forward_kinematics(hand, x, ws.hand);
+  if (near) update_near_sets(hand, ws.hand, object, *near);
   clear_gradient(ws.hand);
   terms = EnergyTerms{};
 
@@ -104,8 +105,8 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
     }
 
   // E_pen and E_spen add their weighted gradients straight into the adjoint accumulators.
-  terms.pen() = penetration_energy(hand, ws.hand, object, ws.penetration, want_grad ? w.pen : 0.0).energy;
-  terms.hpen() = w.hpen != 0 ? hand_penetration_energy(hand, ws.hand, object, want_grad ? w.hpen : 0.0) : 0.0;
+  terms.pen() = penetration_energy(hand, ws.hand, object, ws.penetration, want_grad ? w.pen : 0.0, near).energy;
+  terms.hpen() = w.hpen != 0 ? hand_penetration_energy(hand, ws.hand, object, want_grad ? w.hpen : 0.0, near) : 0.0;
   terms.spen() = self_penetration_energy(hand, ws.hand, config.self_penetration, want_grad ? w.spen : 0.0);
 
   // E_joints.

@@ -3,7 +3,7 @@
 namespace graspqp {
 
 PenetrationResult penetration_energy(const HandModel& model, HandData& data, const ObjectModel& object,
-                                     PenetrationWorkspace& ws, double gradient_weight) {
+                                     PenetrationWorkspace& ws, double gradient_weight, const NearSets* near) {
   const size_t n = object.surface_points.size();
   if (ws.depth.size() != n) {
     ws.depth.assign(n, 0.0);
@@ -19,25 +19,29 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
     if (!link.collision_sdf) continue;
     const Mat3& R = data.rotation[l];
     const Vec3& pos = data.position[l];
-    const PointGrid& grid = object.surface_grid;
+    auto visit = [&](int k) {
+      const Vec3& o = object.surface_points[k];
+      const Vec3 local = R.transpose() * (o - pos);
+      if (!link.collision_box.contains(local)) return;
+      if (link.collision_grid && !link.collision_grid->may_be_within(local, 0.0)) return;  // certainly outside
+      const SdfResult r = link.collision_sdf->query(local);
+      if (r.distance >= 0 || -r.distance <= ws.depth[k]) return;
+      if (ws.depth[k] == 0.0) ws.touched.push_back(k);
+      ws.depth[k] = -r.distance;
+      ws.link[k] = static_cast<int>(l);
+      ws.normal[k] = R * r.normal;
+    };
+    if (near) {  // the samples remembered near this link (a superset, in the grid's order)
+      for (int k : near->links[l].object_samples) visit(k);
+      continue;
+    }
     // Cell spheres against the link's box, in the link frame.
     auto overlaps = [&](const Vec3& c, double r) {
       return link.collision_box.exteriorDistance(R.transpose() * (c - pos)) <= r;
     };
+    const PointGrid& grid = object.surface_grid;
     grid.for_each_cell(overlaps, [&](const PointGrid::Cell& cell) {
-      for (int j = cell.begin; j < cell.end; ++j) {
-        const int k = grid.index[j];
-        const Vec3& o = object.surface_points[k];
-        const Vec3 local = R.transpose() * (o - pos);
-        if (!link.collision_box.contains(local)) continue;
-        if (link.collision_grid && !link.collision_grid->may_be_within(local, 0.0)) continue;  // certainly outside
-        const SdfResult r = link.collision_sdf->query(local);
-        if (r.distance >= 0 || -r.distance <= ws.depth[k]) continue;
-        if (ws.depth[k] == 0.0) ws.touched.push_back(k);
-        ws.depth[k] = -r.distance;
-        ws.link[k] = static_cast<int>(l);
-        ws.normal[k] = R * r.normal;
-      }
+      for (int j = cell.begin; j < cell.end; ++j) visit(grid.index[j]);
     });
   }
 

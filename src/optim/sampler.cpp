@@ -61,15 +61,18 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
     s.ema = Eigen::VectorXd::Zero(D);
     s.step = 0;
   };
-  auto evaluate = [&](Sample& s) {
+  // Each sample remembers what lies near its links between its steps (exact: energy/near_sets.hpp).
+  std::vector<NearSets> near(n_samples);
+  auto evaluate = [&](Sample& s, int b) {
     EnergyWorkspace& ws = workspaces.local();
     const auto t0 = std::chrono::steady_clock::now();
-    s.energy = grasp_energy(hand, grasp_type, object, energy, s.x, s.contacts, ws, s.terms, &s.grad);
+    s.energy = grasp_energy(hand, grasp_type, object, energy, s.x, s.contacts, ws, s.terms, &s.grad,
+                            opt.near_sets ? &near[b] : nullptr);
     energy_seconds.local() += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   tbb::parallel_for(0, n_samples, [&](int b) {
     initialize(samples[b], anchors[b]);
-    evaluate(samples[b]);
+    evaluate(samples[b], b);
   });
 
   SamplerStats local_stats;
@@ -106,7 +109,7 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
       if (reset[b]) {
         // Re-initialized samples restart their schedules and are accepted unconditionally.
         initialize(s, reset_anchors[b]);
-        evaluate(s);
+        evaluate(s, b);
         accepted[b] = 1;
         return;
       }
@@ -125,7 +128,7 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
       bool ok = proposal.x.allFinite();
       if (ok) {
         try {
-          evaluate(proposal);
+          evaluate(proposal, b);
         } catch (const Error&) {  // degenerate rotation: reject the proposal
           ok = false;
         }
@@ -159,6 +162,10 @@ std::vector<Sample> run_sampler(const HandModel& hand, const GraspType& grasp_ty
     }
   }
   for (double sec : energy_seconds) local_stats.energy_seconds += sec;
+  for (const NearSets& n : near) {
+    local_stats.near_searches += n.searches;
+    local_stats.near_reuses += n.reuses;
+  }
   if (stats) *stats = local_stats;
   return samples;
 }

@@ -6,6 +6,7 @@
 // buffers live in the caller's EnergyWorkspace, so evaluations allocate nothing after the first.
 #include <graspqp/energy/force_closure_baselines.hpp>
 #include <graspqp/energy/force_closure_qp.hpp>
+#include <graspqp/energy/near_sets.hpp>
 #include <graspqp/energy/penetration.hpp>
 #include <graspqp/energy/self_penetration.hpp>
 #include <graspqp/hand/kinematics.hpp>
@@ -67,9 +68,11 @@ struct EnergyWorkspace {
 };
 
 // Energy of state x with the given contact indices (into grasp_type.candidates). With grad != nullptr
-// the gradient dE/dx (size 9 + dof) is written to it.
+// the gradient dE/dx (size 9 + dof) is written to it. With `near` (one per sample, kept between its
+// evaluations) the penetration terms search only what moved since (energy/near_sets.hpp); the result is
+// the same, bit for bit.
 double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const ObjectModel& object,
                     const EnergyConfig& config, const Eigen::VectorXd& x, std::span<const int> contacts,
-                    EnergyWorkspace& ws, EnergyTerms& terms, Eigen::VectorXd* grad);
+                    EnergyWorkspace& ws, EnergyTerms& terms, Eigen::VectorXd* grad, NearSets* near = nullptr);
 
 }  // namespace graspqp

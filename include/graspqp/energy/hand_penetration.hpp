@@ -5,14 +5,16 @@
 // large object, where no object sample is inside it (a fingertip sunk into a box's face); this term
 // can. The object's coarse distance grid culls points that are certainly outside, so only points in or
 // near the object reach the exact query. Not in the reference (docs/decisions.md).
+#include <graspqp/energy/near_sets.hpp>
 #include <graspqp/hand/kinematics.hpp>
 #include <graspqp/object/object_model.hpp>
 
 namespace graspqp {
 
 // Value; adds gradient_weight * gradient (-n_obj at each point inside) to data's adjoint accumulators
-// unless gradient_weight is 0.
+// unless gradient_weight is 0. With `near` (current for data's pose: update_near_sets) only the
+// remembered points are queried; the result is the same, bit for bit.
 double hand_penetration_energy(const HandModel& model, HandData& data, const ObjectModel& object,
-                               double gradient_weight);
+                               double gradient_weight, const NearSets* near = nullptr);
 
 }  // namespace graspqp

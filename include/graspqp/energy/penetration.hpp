@@ -3,6 +3,7 @@
 // link meshes; E_pen = sum_k max over links of max(-d_link(o_k), 0) (d positive outside the link).
 // Broad phase: a uniform grid over the samples and each link's bounding sphere and box, so only
 // samples near a link reach the exact signed-distance query.
+#include <graspqp/energy/near_sets.hpp>
 #include <graspqp/hand/kinematics.hpp>
 #include <graspqp/object/object_model.hpp>
 
@@ -22,8 +23,9 @@ struct PenetrationResult {
 };
 
 // Value; adds gradient_weight * gradient to data's adjoint accumulators (each penetrating sample acts
-// on its link) unless gradient_weight is 0.
+// on its link) unless gradient_weight is 0. With `near` (current for data's pose: update_near_sets) each
+// link visits only its remembered samples; the result is the same, bit for bit.
 PenetrationResult penetration_energy(const HandModel& model, HandData& data, const ObjectModel& object,
-                                     PenetrationWorkspace& ws, double gradient_weight);
+                                     PenetrationWorkspace& ws, double gradient_weight, const NearSets* near = nullptr);
 
 }  // namespace graspqp

@@ -28,6 +28,9 @@ struct SamplerOptions {
   double z_threshold = 1.0;  //        (never in the last 2 * reset_period steps)
   double langevin = 0.0;     // optional Langevin noise scale (0: off, as the reference)
   int freeze_after = 0;      // MALA*: a sample stops (until a reset) after this many own steps; 0: never
+  // Each sample remembers what lies near its links between steps (energy/near_sets.hpp). Exact: the
+  // samples are the same bit for bit with it off; off only to measure what it saves.
+  bool near_sets = true;
 };
 
 struct Sample {
@@ -43,8 +46,9 @@ struct Sample {
 
 struct SamplerStats {
   long accepted = 0, proposed = 0, resets = 0;
-  long frozen_steps = 0;      // sample-steps skipped by freeze_after
-  double energy_seconds = 0;  // thread time in grasp_energy, summed over threads
+  long frozen_steps = 0;                    // sample-steps skipped by freeze_after
+  double energy_seconds = 0;                // thread time in grasp_energy, summed over threads
+  long near_searches = 0, near_reuses = 0;  // link broad phases searched afresh / remembered (NearSets)
 };
 
 struct SamplerProgress {
