@@ -6,6 +6,7 @@
 #include <graspqp/io/sha256.hpp>
 #include <graspqp/metrics/analyze.hpp>
 #include <graspqp/metrics/diversity.hpp>
+#include <graspqp/metrics/statistics.hpp>
 
 #include <sys/resource.h>
 #include <tbb/global_control.h>
@@ -39,13 +40,6 @@ bool parse_int(const char* text, long& out) {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 // What `dataset status` and `dataset report` need of a finished unit, measured while hand and object are

@@ -28,16 +28,6 @@ Eigen::VectorXd closing_delta(const HandModel& hand, const GraspType& grasp_type
   return A.ldlt().solve(J.transpose() * v);
 }
 
-Eigen::VectorXd pregrasp_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
-                                double scale) {
-  return (joints - scale * delta).cwiseMax(hand.lower_limits()).cwiseMin(hand.upper_limits());
-}
-
-Eigen::VectorXd squeeze_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
-                               double scale) {
-  return (joints + scale * delta).cwiseMax(hand.lower_limits()).cwiseMin(hand.upper_limits());
-}
-
 void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const ObjectModel& object,
                      const EnergyConfig& energy, const std::vector<Sample>& samples, GraspDataset& d,
                      const GraspPoseScales& poses) {

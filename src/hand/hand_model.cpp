@@ -68,6 +68,16 @@ Eigen::VectorXd HandModel::upper_limits() const {
   return q;
 }
 
+Eigen::VectorXd pregrasp_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
+                                double scale) {
+  return (joints - scale * delta).cwiseMax(hand.lower_limits()).cwiseMin(hand.upper_limits());
+}
+
+Eigen::VectorXd squeeze_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
+                               double scale) {
+  return (joints + scale * delta).cwiseMax(hand.lower_limits()).cwiseMin(hand.upper_limits());
+}
+
 fs::path resolve_hand_directory(const std::string& name_or_path) {
   fs::path p(name_or_path);
   std::error_code ec;

@@ -2,6 +2,7 @@
 #include <graspqp/hand/kinematics.hpp>
 #include <graspqp/io/json_file.hpp>
 #include <graspqp/metrics/analyze.hpp>
+#include <graspqp/metrics/statistics.hpp>
 
 #include <tbb/parallel_for.h>
 
@@ -20,13 +21,6 @@ std::vector<Eigen::VectorXd> dataset_states(const GraspDataset& d) {
                              d.joints.row(b).transpose()));
   }
   return out;
-}
-
-static double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 std::vector<GraspMetrics> dataset_grasp_metrics(const HandModel& hand, const GraspType& type, const ObjectModel& object,

@@ -3,6 +3,7 @@
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/io/sha256.hpp>
+#include <graspqp/metrics/statistics.hpp>
 #include <graspqp/report/dataset_report.hpp>
 
 #include <algorithm>
@@ -19,13 +20,6 @@ using nlohmann::json;
 namespace graspqp {
 
 namespace {
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 double mean(const std::vector<double>& v) {
   double s = 0;

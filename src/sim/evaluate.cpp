@@ -193,8 +193,7 @@ std::vector<SimGrasp> dataset_sim_grasps(const HandModel& hand, const GraspDatas
   }
   // Which optional per-grasp arrays the file has, once for all rows.
   const bool closing = d.closing_delta.rows() == d.n_grasps() && d.closing_delta.cols() == d.dof();
-  const bool poses = d.pregrasp_joints.rows() == d.n_grasps() && d.pregrasp_joints.cols() == d.dof() &&
-                     d.squeeze_joints.rows() == d.n_grasps() && d.squeeze_joints.cols() == d.dof();
+  const bool poses = d.has_poses();
   std::vector<SimGrasp> out(d.n_grasps());
   for (int b = 0; b < d.n_grasps(); ++b) {
     out[b].root_pose = d.root_pose.row(b).transpose();

@@ -2,6 +2,7 @@
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/sampling.hpp>
 #include <graspqp/io/sha256.hpp>
+#include <graspqp/io/xml_escape.hpp>
 #include <graspqp/sim/sim_model.hpp>
 
 #include <mujoco/mujoco.h>
@@ -40,28 +41,6 @@ std::string quat_wxyz(const Mat3& R) {
   q.normalize();
   if (q.w() < 0) q.coeffs() *= -1;
   return num(q.w()) + " " + num(q.x()) + " " + num(q.y()) + " " + num(q.z());
-}
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 std::string mesh_vertices(const TriangleMesh& m) {
   std::string s;

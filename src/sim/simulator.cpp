@@ -30,9 +30,7 @@ TrialOutcome Simulator::run_trial(mjData* d, const SimGrasp& g, const Vec3& pos,
       pregrasp_ = g.pregrasp;  // the dataset's own poses
       delta_ = g.squeeze - g.joints;
     } else {  // the pregrasp: opened along the closing command, within the joint limits
-      pregrasp_ = (g.joints - p_.pregrasp_scale * g.closing_delta)
-                      .cwiseMax(hand_.lower_limits())
-                      .cwiseMin(hand_.upper_limits());
+      pregrasp_ = pregrasp_joints(hand_, g.joints, g.closing_delta, p_.pregrasp_scale);
     }
   }
 

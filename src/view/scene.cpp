@@ -180,8 +180,7 @@ GltfBuilder grasp_scene(const HandModel& hand, const HandRender& render, const R
     b.add_node(cn);
   }
   // The file's pregrasp and squeeze hands (translucent, hidden by default in the gallery).
-  const bool poses = d.pregrasp_joints.rows() == d.n_grasps() && d.squeeze_joints.rows() == d.n_grasps();
-  if (poses) {
+  if (d.has_poses()) {
     for (const auto& [pose, color] :
          {std::pair<std::string, std::array<double, 4>>{"pregrasp", {0.20, 0.45, 0.95, 0.35}},
           {"squeeze", {0.90, 0.25, 0.20, 0.35}}}) {

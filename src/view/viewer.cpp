@@ -4,6 +4,7 @@
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/io/sha256.hpp>
+#include <graspqp/io/xml_escape.hpp>
 #include <graspqp/ranges.hpp>
 #include <graspqp/version.hpp>
 #include <graspqp/view/scene.hpp>
@@ -50,29 +51,6 @@ static void replace_all(std::string& s, const std::string& from, const std::stri
     s.replace(pos, from.size(), to);
 }
 
-static std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string page_html(const std::string& title, const json& data, const std::string& bundle_js) {
   // In JSON, '<' only occurs inside strings, where \u003c means the same.
   std::string data_text = data.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -87,7 +65,7 @@ std::string page_html(const std::string& title, const json& data, const std::str
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   html += "<link rel=\"icon\" href=\"data:,\">\n";  // no favicon request from a web server
   html += "<meta name=\"generator\" content=\"graspqp " + std::string(kVersion) + "\">\n";
-  html += "<title>" + html_escape(title) + "</title>\n</head>\n<body>\n";
+  html += "<title>" + xml_escape(title) + "</title>\n</head>\n<body>\n";
   html += "<noscript>This page needs JavaScript and WebGL.</noscript>\n";
   html += "<script type=\"application/json\" id=\"graspqp-data\">";
   html += data_text;
@@ -442,8 +420,7 @@ ViewResult write_grasp_view(const GraspViewOptions& o) {
   data["eval_file"] = result.eval_file ? json(result.eval_file->string()) : json(nullptr);
   data["friction"] = so.friction;
   data["cones"] = o.cones;
-  data["poses"] =
-      d.pregrasp_joints.rows() == d.n_grasps() && d.squeeze_joints.rows() == d.n_grasps() && d.n_grasps() > 0;
+  data["poses"] = d.has_poses();
   data["links"] = hand.links.size();
   data["contacts_per_grasp"] = d.n_contacts();
   data["notes"] = result.notes;

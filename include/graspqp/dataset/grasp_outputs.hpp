@@ -17,17 +17,13 @@ Eigen::VectorXd closing_delta(const HandModel& hand, const GraspType& grasp_type
                               std::span<const int> contacts, std::span<const SdfResult> object_at_contact,
                               const ClosingOptions& options = {});
 
-// The pregrasp and squeeze poses as multiples of the closing command, within the joint limits:
+// The scales of the pregrasp and squeeze poses (hand/hand_model.hpp: pregrasp_joints, squeeze_joints):
 //   pregrasp = q - pregrasp x closing_delta,  squeeze = q + squeeze x closing_delta.
 // With the default command (2.5 cm + 5.5 |d| per contact along its normal, linearized) 0.25 opens each
 // contact by about 6 mm and squeezes it by as much, as DexGraspBench's data has them.
 struct GraspPoseScales {
   double pregrasp = 0.25, squeeze = 0.25;
 };
-Eigen::VectorXd pregrasp_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
-                                double scale);
-Eigen::VectorXd squeeze_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
-                               double scale);
 
 // Fills every per-grasp field of `d` from the samples (attributes are left to the caller), pregrasp and
 // squeeze poses included.

@@ -123,6 +123,14 @@ struct HandModel {
   Eigen::VectorXd upper_limits() const;
 };
 
+// A grasp's pregrasp and squeeze poses as multiples of its closing command `delta`, within the joint
+// limits: pregrasp = q - scale x delta (opened), squeeze = q + scale x delta (closed further). Written by
+// `generate` and derived by the simulator for files without them.
+Eigen::VectorXd pregrasp_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
+                                double scale);
+Eigen::VectorXd squeeze_joints(const HandModel& hand, const Eigen::VectorXd& joints, const Eigen::VectorXd& delta,
+                               double scale);
+
 struct HandLoadOptions {
   std::uint64_t candidate_seed = 42;  // seed of the area-uniform sampling of contact patches
   int patch_samples = 1000;           // dense samples per contact patch before farthest-point sampling

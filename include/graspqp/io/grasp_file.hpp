@@ -45,6 +45,12 @@ struct GraspDataset {
   int n_grasps() const { return static_cast<int>(root_pose.rows()); }
   int dof() const { return static_cast<int>(joints.cols()); }
   int n_contacts() const { return static_cast<int>(contact_idx.cols()); }
+  // True when the optional pregrasp and squeeze poses are both present with one row per grasp and one
+  // column per joint (the reader and writer refuse one without the other).
+  bool has_poses() const {
+    return n_grasps() > 0 && pregrasp_joints.rows() == n_grasps() && pregrasp_joints.cols() == dof() &&
+           squeeze_joints.rows() == n_grasps() && squeeze_joints.cols() == dof();
+  }
 };
 
 // Validates all shapes against n_grasps()/dof()/n_contacts() and that every number is finite first
