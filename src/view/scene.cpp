@@ -195,7 +195,7 @@ GltfBuilder grasp_scene(const HandModel& hand, const HandRender& render, const R
   }
   b.set_asset_extras({{"graspqp",
                        {{"kind", "grasp"},
-                        {"poses", poses},
+                        {"poses", d.has_poses()},
                         {"hand", hand.name},
                         {"grasp_type", d.grasp_type},
                         {"index", row},
