@@ -13,7 +13,7 @@ double hand_penetration_energy(const HandModel& model, HandData& data, const Obj
     energy -= r.distance;
     if (gradient_weight != 0) add_point_gradient(data, s.link, p, -gradient_weight * r.normal);
   };
-  if (near && near->hand_points_by_link) {  // links in order, each its remembered points: the same order
+  if (near) {  // links in order, each its remembered points (its range, ascending): the same order
     for (const NearSets::Link& l : near->links)
       for (int j : l.hand_points) visit(model.surface_points[j]);
     return energy;

@@ -7,35 +7,25 @@ namespace graspqp {
 
 namespace {
 
+// Sizes `near` for the model and checks what the sets rely on: each link's surface points are the
+// range [surface_begin, surface_end) of HandModel::surface_points, the ranges in link order.
 void size_for(const HandModel& model, NearSets& near) {
-  const size_t L = model.links.size();
-  near.links.assign(L, {});
-  near.centres.assign(L, Vec3::Zero());
-  near.radii.assign(L, 0.0);
-  near.link_points.assign(L, {});
-  near.hand_points_by_link = true;
-  for (size_t j = 0; j < model.surface_points.size(); ++j) {
-    const SurfacePoint& s = model.surface_points[j];
-    GRASPQP_CHECK(s.link >= 0 && static_cast<size_t>(s.link) < L, "surface point on an unknown link");
-    if (j > 0 && s.link < model.surface_points[j - 1].link) near.hand_points_by_link = false;
-    near.link_points[s.link].push_back(static_cast<int>(j));
-  }
-  for (size_t l = 0; l < L; ++l) {
+  near.links.assign(model.links.size(), {});
+  int next = 0;
+  for (size_t l = 0; l < model.links.size(); ++l) {
     const LinkModel& link = model.links[l];
-    Vec3 c = Vec3::Zero();
-    double r = 0;
-    if (!link.collision_box.isEmpty()) {
-      c = link.collision_box.center();
-      r = 0.5 * link.collision_box.diagonal().norm();
-    }
-    for (int j : near.link_points[l]) r = std::max(r, (model.surface_points[j].position - c).norm());
-    near.centres[l] = c;
-    near.radii[l] = r;
+    GRASPQP_CHECK(link.surface_begin == next && link.surface_end >= next, "surface point ranges out of link order");
+    for (int j = link.surface_begin; j < link.surface_end; ++j)
+      GRASPQP_CHECK(model.surface_points[j].link == static_cast<int>(l), "surface point outside its link's range");
+    next = link.surface_end;
   }
+  GRASPQP_CHECK(next == static_cast<int>(model.surface_points.size()), "surface points outside every link's range");
 }
 
 // Upper bound on how far any point within radius r of centre c (link frame) has moved between the two
-// poses: |(R1 - R0) c + t1 - t0| + ||R1 - R0||_F r (the Frobenius norm bounds the spectral one).
+// poses: |(R1 - R0) c + t1 - t0| + ||R1 - R0||_F r (the Frobenius norm bounds the spectral one). With the
+// link's bounding sphere it bounds every point that matters: surface points lie on the collision mesh, and
+// an object sample counts for E_pen only inside it.
 double motion_bound(const Mat3& R0, const Vec3& t0, const Mat3& R1, const Vec3& t1, const Vec3& c, double r) {
   const Mat3 dR = R1 - R0;
   return (dR * c + (t1 - t0)).norm() + dR.norm() * r;
@@ -66,7 +56,7 @@ void search(const HandModel& model, const HandData& data, const ObjectModel& obj
     });
   }
   // E_hpen: the link's surface points that may lie within slack of the object.
-  for (int j : near.link_points[l]) {
+  for (int j = link.surface_begin; j < link.surface_end; ++j) {
     const Vec3 p = data.to_world(static_cast<int>(l), model.surface_points[j].position);
     if (!object.coarse_sdf || object.coarse_sdf->may_be_within(p, near.slack)) s.hand_points.push_back(j);
   }
@@ -81,8 +71,9 @@ void update_near_sets(const HandModel& model, const HandData& data, const Object
   GRASPQP_CHECK(near.slack > 0 && near.slack <= 0.01, "NearSets::slack outside (0, 1 cm]");
   for (size_t l = 0; l < model.links.size(); ++l) {
     NearSets::Link& s = near.links[l];
-    if (s.valid && motion_bound(s.rotation, s.position, data.rotation[l], data.position[l], near.centres[l],
-                                near.radii[l]) < near.slack) {
+    const LinkModel& link = model.links[l];
+    if (s.valid && motion_bound(s.rotation, s.position, data.rotation[l], data.position[l], link.bound_center,
+                                link.bound_radius) < near.slack) {
       ++near.reuses;
       continue;
     }

@@ -392,7 +392,8 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
     for (const auto& link : model.links)
       total_area += link.collision_mesh.empty() ? 0.0 : link.collision_mesh.surface_area();
     for (size_t l = 0; l < model.links.size() && total_area > 0; ++l) {
-      const LinkModel& link = model.links[l];
+      LinkModel& link = model.links[l];
+      link.surface_begin = link.surface_end = static_cast<int>(model.surface_points.size());
       if (link.collision_mesh.empty()) continue;
       const int n =
           std::max(1, static_cast<int>(options.surface_points * link.collision_mesh.surface_area() / total_area));
@@ -401,6 +402,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       for (const auto& s : dense) pts.push_back(s.position);
       for (int idx : farthest_point_sampling(pts, std::min<int>(n, pts.size()), 0))
         model.surface_points.push_back({static_cast<int>(l), pts[idx]});
+      link.surface_end = static_cast<int>(model.surface_points.size());
     }
   }
 

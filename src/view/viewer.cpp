@@ -182,39 +182,29 @@ std::optional<Eigen::VectorXd> read_numeric_1d(hid_t file, const std::string& na
     if (size != 1 && size != 2 && size != 4 && size != 8) return std::nullopt;
     std::vector<unsigned char> raw(size * n);
     if (n && H5Dread(ds.id, native.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) < 0) return std::nullopt;
+    // One enum value of `size` bytes at p, read as the signed or unsigned integer of that width.
+    auto value_at = [&](const unsigned char* p, auto signed_zero, auto unsigned_zero) {
+      decltype(signed_zero) a;
+      decltype(unsigned_zero) b;
+      std::memcpy(&a, p, sizeof a);
+      std::memcpy(&b, p, sizeof b);
+      return is_signed ? static_cast<double>(a) : static_cast<double>(b);
+    };
     for (int i = 0; i < n; ++i) {
       const unsigned char* p = raw.data() + size * i;
-      int64_t s = 0;
-      uint64_t u = 0;
       switch (size) {
         case 1:
-          s = *reinterpret_cast<const int8_t*>(p);
-          u = *p;
+          v[i] = value_at(p, int8_t{}, uint8_t{});
           break;
-        case 2: {
-          int16_t a;
-          uint16_t b;
-          std::memcpy(&a, p, 2);
-          std::memcpy(&b, p, 2);
-          s = a;
-          u = b;
+        case 2:
+          v[i] = value_at(p, int16_t{}, uint16_t{});
           break;
-        }
-        case 4: {
-          int32_t a;
-          uint32_t b;
-          std::memcpy(&a, p, 4);
-          std::memcpy(&b, p, 4);
-          s = a;
-          u = b;
+        case 4:
+          v[i] = value_at(p, int32_t{}, uint32_t{});
           break;
-        }
-        default: {
-          std::memcpy(&s, p, 8);
-          std::memcpy(&u, p, 8);
-        }
+        default:
+          v[i] = value_at(p, int64_t{}, uint64_t{});
       }
-      v[i] = is_signed ? static_cast<double>(s) : static_cast<double>(u);
     }
     return v;
   }

@@ -30,12 +30,6 @@ struct NearSets {
     std::vector<int> hand_points;     // indices into HandModel::surface_points, ascending
   };
   std::vector<Link> links;
-  // Per link, built with the sets: a sphere (link frame) holding its box and its surface points, and
-  // the link's surface points (ascending indices).
-  std::vector<Vec3> centres;
-  std::vector<double> radii;
-  std::vector<std::vector<int>> link_points;
-  bool hand_points_by_link = false;  // surface points sorted by link (E_hpen keeps its order)
 
   long searches = 0, reuses = 0;  // per link and evaluation, for statistics
 };

@@ -44,6 +44,9 @@ struct LinkModel {
   Eigen::AlignedBox3d collision_box;  // bounds of collision_mesh (link frame), for broad phases
   Vec3 bound_center = Vec3::Zero();   // bounding sphere of collision_mesh (link frame)
   double bound_radius = 0;
+  // The link's points in HandModel::surface_points: indices [surface_begin, surface_end) (points are
+  // stored link by link).
+  int surface_begin = 0, surface_end = 0;
   // Frame of the link's last geometry element (origin and mesh scale): contact patches and sphere
   // centres in GraspQP's annotation files are given in it (reference §3.4, §3.5).
   Eigen::Affine3d annotation_frame = Eigen::Affine3d::Identity();
