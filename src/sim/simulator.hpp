@@ -57,7 +57,7 @@ struct SettledState {
 class Simulator {
  public:
   Simulator(const SimScene& scene, const HandModel& hand, const EvalOptions& options)
-      : s_(scene), hand_(hand), o_(options), p_(options.protocol), m_(scene.model.get()) {}
+      : s_(scene), hand_(hand), p_(options.protocol), m_(scene.model.get()) {}
   void set_detect_data(mjData* d) { detect_data_ = d; }
   // `settled` is scratch memory of the calling thread (its data is made on first use).
   void set_settled_state(SettledState* settled) { settled_ = settled; }
@@ -70,7 +70,6 @@ class Simulator {
  private:
   const SimScene& s_;
   const HandModel& hand_;
-  const EvalOptions& o_;
   const SimProtocol& p_;
   const mjModel* m_;
   mjData* detect_data_ = nullptr;  // the thread's data of scene.detect_model (when there is one)
