@@ -1,10 +1,13 @@
 #include <graspqp/dataset/generate.hpp>
 #include <graspqp/dataset/generate_options.hpp>
+#include <graspqp/energy/grasp_energy.hpp>
 #include <graspqp/error.hpp>
+#include <graspqp/hand/kinematics.hpp>
 #include <graspqp/io/atomic_file.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/io/json_file.hpp>
 #include <graspqp/sim/evaluate.hpp>
+#include <graspqp/sim/settle.hpp>
 #include <graspqp/version.hpp>
 
 #include <tbb/global_control.h>
@@ -15,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -168,6 +172,7 @@ json generation_parameters(const GenerateOptions& o) {
                {"joint_jitter", i.joint_jitter}};
   j["poses"] = {{"pregrasp_scale", o.poses.pregrasp}, {"squeeze_scale", o.poses.squeeze}};
   if (o.validate) j["validate"] = protocol_to_json(*o.validate);
+  if (o.settle) j["settle"] = protocol_to_json(*o.settle);
   return j;
 }
 
@@ -205,6 +210,32 @@ GenerationSetup prepare_generation(const GenerateOptions& options, std::shared_p
   return s;
 }
 
+// --settle: closes every grasp in simulation and moves its sample to the settled pose and joints (energy
+// recomputed there); returns how far each closing moved the object [m] (NaN where the simulation failed and
+// the sample kept its pose).
+Eigen::VectorXd settle_samples(const HandModel& hand, const GraspType& type, const ObjectModel& object,
+                               const GenerateOptions& o, const GraspDataset& d, std::vector<Sample>& samples) {
+  EvalOptions e;
+  e.protocol = *o.settle;
+  e.threads = o.threads;
+  e.analytic_metrics = false;
+  e.scene.cache_dir = o.validate_cache.empty() ? o.out / ".cache" : o.validate_cache;
+  const auto scene = build_sim_scene(hand, object, e.protocol, e.scene);
+  const std::vector<SettledGrasp> settled = settle_grasps(*scene, hand, dataset_sim_grasps(hand, d), e);
+  Eigen::VectorXd moved = Eigen::VectorXd::Constant(d.n_grasps(), std::numeric_limits<double>::quiet_NaN());
+  EnergyWorkspace ws(hand);
+  for (int b = 0; b < d.n_grasps(); ++b) {
+    const SettledGrasp& g = settled[b];
+    if (!g.error.empty()) continue;
+    const Eigen::Quaterniond quat(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]);
+    Sample& s = samples[b];
+    s.x = make_state(g.root_pose.head<3>(), quat.normalized().toRotationMatrix(), g.joints);
+    s.energy = grasp_energy(hand, type, object, o.energy, s.x, s.contacts, ws, s.terms, nullptr);
+    moved[b] = g.object_translation;
+  }
+  return moved;
+}
+
 ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& src, const fs::path& file,
                              const std::function<void(const SamplerProgress&)>& on_step,
                              const EvalProgress& on_validate, const ObjectResultHook& on_result) {
@@ -223,12 +254,17 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   // Synthesis.
   SamplerStats stats;
   const auto synthesis_start = std::chrono::steady_clock::now();
-  const std::vector<Sample> samples = run_sampler(hand, *setup.type, object, o.energy, o.sampler, o.init, o.grasps,
-                                                  o.contacts, object_seed, on_step, &stats);
+  std::vector<Sample> samples = run_sampler(hand, *setup.type, object, o.energy, o.sampler, o.init, o.grasps,
+                                            o.contacts, object_seed, on_step, &stats);
   rep.synthesis_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - synthesis_start).count();
   rep.energy_cpu_seconds = stats.energy_seconds;
   GraspDataset d;
   fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
+  if (o.settle) {
+    const Eigen::VectorXd moved = settle_samples(hand, *setup.type, object, o, d, samples);
+    fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
+    d.extra["settle_translation"] = moved;
+  }
   d.hand = hand.name;
   d.grasp_type = o.grasp_type;
   d.energy_name = to_string(o.energy.force_closure);

@@ -150,6 +150,24 @@ std::vector<Entry> make_table() {
     t.push_back(e);
   }
   t.push_back(text(
+      "settle", main,
+      "Close each grasp in MuJoCo as this protocol closes it and keep the settled hand pose and joints "
+      "(graspqp | dexgraspnet | dexgraspbench)",
+      [](const O& o) { return o.settle ? json(o.settle->name) : json(); },
+      [](O& o, const std::string& v) { o.settle = make_protocol(v); }));
+  {
+    Entry e;
+    e.info = {
+        "settle-set",         main, "Override one field of the --settle protocol: key=value (as graspqp eval --set)",
+        OptionKind::TextList, "",   true};
+    e.get = [](const O&) { return json(); };
+    e.set = [](O& o, const json& v) {
+      if (!o.settle) throw Error("--settle-set needs --settle PROTOCOL");
+      apply_protocol_setting(*o.settle, v.get<std::string>());
+    };
+    t.push_back(e);
+  }
+  t.push_back(text(
       "validate-cache", main, "Folder of cached convex parts (default <out>/.cache)",
       [](const O& o) { return json(o.validate_cache.string()); },
       [](O& o, const std::string& v) { o.validate_cache = v; }, false));

@@ -65,11 +65,7 @@ void validate_eval_options(const EvalOptions& o) {
   validate_metrics_options(o.metrics);
 }
 
-std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandModel& hand,
-                                             const std::vector<SimGrasp>& grasps, const EvalOptions& options,
-                                             const EvalProgress& progress) {
-  install_mujoco_handlers();
-  validate_eval_options(options);
+void check_sim_grasps(const HandModel& hand, const std::vector<SimGrasp>& grasps) {
   for (size_t b = 0; b < grasps.size(); ++b)
     if (grasps[b].joints.size() != hand.dof() || grasps[b].closing_delta.size() != hand.dof() ||
         !grasps[b].root_pose.allFinite() || !grasps[b].joints.allFinite() || !grasps[b].closing_delta.allFinite())
@@ -83,6 +79,14 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
               !grasps[b].pregrasp.allFinite() || !grasps[b].squeeze.allFinite()))
       throw Error("grasp " + std::to_string(b) + ": pregrasp and squeeze must both be empty or have " +
                   std::to_string(hand.dof()) + " finite values");
+}
+
+std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandModel& hand,
+                                             const std::vector<SimGrasp>& grasps, const EvalOptions& options,
+                                             const EvalProgress& progress) {
+  install_mujoco_handlers();
+  validate_eval_options(options);
+  check_sim_grasps(hand, grasps);
 
   const int n = static_cast<int>(grasps.size());
   const int trials = options.trials;

@@ -18,10 +18,7 @@ bool Simulator::shares_settle() const {
   return settled_ && !p_.disturb_during_settle && p_.tests.size() > 1 && steps_of(p_.settle_time) > 0;
 }
 
-TrialOutcome Simulator::run_trial(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat) {
-  TrialOutcome out;
-  const int n_tests = static_cast<int>(p_.tests.size());
-  out.held.assign(n_tests, false);
+void Simulator::prepare(const SimGrasp& g) {
   start_ = g.joints;
   delta_ = p_.closing_scale * g.closing_delta;
   if (p_.closing == "stages") {
@@ -33,7 +30,13 @@ TrialOutcome Simulator::run_trial(mjData* d, const SimGrasp& g, const Vec3& pos,
       pregrasp_ = pregrasp_joints(hand_, g.joints, g.closing_delta, p_.pregrasp_scale);
     }
   }
+}
 
+TrialOutcome Simulator::run_trial(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat) {
+  TrialOutcome out;
+  const int n_tests = static_cast<int>(p_.tests.size());
+  out.held.assign(n_tests, false);
+  prepare(g);
   reset(d, g, pos, quat);
   out.initial_penetration = std::max(0.0, -min_hand_object_distance(d));
   if (p_.max_initial_penetration > 0 && out.initial_penetration > p_.max_initial_penetration) {
@@ -299,6 +302,52 @@ TestOutcome Simulator::run_test(mjData* d, int test, bool resume, bool capture) 
     if (!(min_hand_object_distance(cd) <= tol)) r.held = false;
   }
   return r;
+}
+
+SettledGrasp Simulator::settle(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat) {
+  SettledGrasp out;
+  prepare(g);
+  reset(d, g, pos, quat);
+  const long steps = steps_of(p_.settle_time);
+  for (long step = 0; step < steps; ++step) {
+    set_targets(d, step * p_.timestep);
+    mj_step(m_, d);
+    if (d->warning[mjWARN_BADQACC].number > 0) {
+      out.error = "simulation unstable (bad acceleration)";
+      return out;
+    }
+  }
+  mj_kinematics(m_, d);  // positions of the final state (mj_step leaves those of the state before its update)
+  const double* oq = d->qpos + s_.object_qpos;
+  const Vec3 object_pos(oq[0], oq[1], oq[2]);
+  const Eigen::Quaterniond object_quat = Eigen::Quaterniond(oq[3], oq[4], oq[5], oq[6]).normalized();
+  const int root = s_.link_body[0];
+  const Vec3 root_pos(d->xpos[3 * root], d->xpos[3 * root + 1], d->xpos[3 * root + 2]);
+  const double* rq = d->xquat + 4 * root;
+  const Eigen::Quaterniond root_quat = Eigen::Quaterniond(rq[0], rq[1], rq[2], rq[3]).normalized();
+  if (!object_pos.allFinite() || !root_pos.allFinite() || !object_quat.coeffs().allFinite() ||
+      !root_quat.coeffs().allFinite()) {
+    out.error = "simulation unstable (non-finite state)";
+    return out;
+  }
+  // The hand in the settled object's frame (the object starts at the world origin, unrotated).
+  const Eigen::Quaterniond rel_quat = object_quat.conjugate() * root_quat;
+  out.root_pose.head<3>() = object_quat.conjugate() * (root_pos - object_pos);
+  out.root_pose.tail<4>() << rel_quat.w(), rel_quat.x(), rel_quat.y(), rel_quat.z();
+  // Actuated joints from the qpos of the links they drive (value = multiplier x q + offset), in limits.
+  out.joints.resize(hand_.dof());
+  for (int a = 0; a < hand_.dof(); ++a) {
+    const ActuatedJoint& joint = hand_.joints[a];
+    const LinkModel& link = hand_.links[joint.link];
+    const int adr = s_.link_qpos[joint.link];
+    double q = adr >= 0 ? (d->qpos[adr] - link.offset) / link.multiplier : g.joints[a];
+    if (joint.upper > joint.lower) q = std::clamp(q, joint.lower, joint.upper);
+    out.joints[a] = q;
+  }
+  out.object_translation = object_pos.norm();
+  out.object_rotation_deg = 2 * std::acos(std::min(1.0, std::abs(object_quat.w()))) * 180.0 / kPi;
+  out.contacts = hand_bodies_touching(d, 1e-3);
+  return out;
 }
 
 }  // namespace graspqp::sim_detail

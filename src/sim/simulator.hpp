@@ -4,6 +4,7 @@
 // settle time carries no disturbance, every test starts from the same settled state, so it is simulated
 // once and copied (mj_copyData) into the other tests: the same bytes, a third of the settle work.
 #include <graspqp/sim/evaluate.hpp>
+#include <graspqp/sim/settle.hpp>
 
 #include <mujoco/mujoco.h>
 
@@ -66,6 +67,9 @@ class Simulator {
   void set_step_observer(StepObserver observer) { observer_ = std::move(observer); }
 
   TrialOutcome run_trial(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat);
+  // Only the closing: resets to the grasp, runs the settle time without disturbance and reads the hand
+  // back in the frame the object has reached.
+  SettledGrasp settle(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat);
 
  private:
   const SimScene& s_;
@@ -79,6 +83,7 @@ class Simulator {
   Eigen::VectorXd start_, delta_;
   Eigen::VectorXd pregrasp_;  // closing "stages": the pregrasp joints
 
+  void prepare(const SimGrasp& g);  // the closing's start, increment and pregrasp for g
   bool is_object_geom(int g) const { return g >= s_.object_geom_begin && g < s_.object_geom_end; }
   bool is_hand_geom(int g) const { return g >= s_.hand_geom_begin && g < s_.hand_geom_end; }
   long steps_of(double seconds) const { return std::max(0L, std::lround(seconds / p_.timestep)); }

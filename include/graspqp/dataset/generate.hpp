@@ -51,6 +51,11 @@ struct GenerateOptions {
   // so a dataset can be filtered like DexGraspNet's. The protocol is part of the parameters.
   std::optional<SimProtocol> validate;
   std::filesystem::path validate_cache;  // convex parts cache (empty: <out>/.cache)
+  // Settling (off when empty; sim/settle.hpp): after synthesis, before validation, every grasp is closed in
+  // MuJoCo as this protocol closes it and replaced by its settled configuration in the object's settled
+  // frame (energies recomputed there); the file gets "settle_translation" [m], how far the closing moved
+  // the object. A grasp whose simulation fails keeps its optimized pose.
+  std::optional<SimProtocol> settle;
 };
 
 // Everything that determines the results (not threads, not paths of outputs) as JSON; stored in each
