@@ -1,11 +1,14 @@
 // Generation end to end: determinism across thread counts, resume, refusal of mismatched files,
 // object discovery, file contents consistent with the model, and clean errors on bad input.
 #include <graspqp/dataset/generate.hpp>
+#include <graspqp/energy/grasp_energy.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/hand/kinematics.hpp>
 #include <graspqp/io/grasp_file.hpp>
 #include <graspqp/metrics/analyze.hpp>
 #include <graspqp/sim/evaluate.hpp>
+#include <graspqp/sim/settle.hpp>
+#include <graspqp/sim/sim_model.hpp>
 
 #include <gtest/gtest.h>
 
@@ -241,6 +244,60 @@ TEST(Generate, ValidateMarksGraspsAsTheEvaluatorDoes) {
   fs::remove_all(out);
 }
 
+TEST(Generate, SettleStoresTheSettledGraspsWithTheirEnergies) {
+  const fs::path plain_out = temp_dir("settle_plain"), out = temp_dir("settle");
+  GenerateOptions plain = small_options(plain_out);
+  plain.grasps = 4;
+  plain.threads = 2;
+  GenerateOptions o = plain;
+  o.out = out;
+  o.settle = make_protocol("graspqp");
+  ASSERT_EQ(generate_dataset(plain, apple())[0].status, "generated");
+  const auto reports = generate_dataset(o, apple());
+  ASSERT_EQ(reports[0].status, "generated") << reports[0].error;
+  const GraspDataset before = read_grasp_file(grasp_file_path(plain, "apple"));
+  const GraspDataset d = read_grasp_file(grasp_file_path(o, "apple"));
+  ASSERT_TRUE(d.extra.count("settle_translation"));
+  // Each stored grasp is what settling the optimized one gives (the synthesis is the same with or without).
+  const HandModel hand = load_hand("allegro");
+  ObjectLoadOptions lo;
+  lo.surface_samples = o.surface_samples;
+  lo.seed = o.seed;
+  const ObjectModel object = load_object(d.object_path, lo);
+  EvalOptions e;
+  e.protocol = *o.settle;
+  e.threads = 1;
+  const auto scene = build_sim_scene(hand, object, e.protocol, SimSceneOptions{});
+  const auto settled = settle_grasps(*scene, hand, dataset_sim_grasps(hand, before), e);
+  const GraspType& type = hand.grasp_type("full");
+  EnergyWorkspace ws(hand);
+  for (int b = 0; b < d.n_grasps(); ++b) {
+    ASSERT_TRUE(settled[b].error.empty()) << settled[b].error;
+    EXPECT_LT((d.root_pose.row(b).head<3>().transpose() - settled[b].root_pose.head<3>()).norm(), 1e-12) << b;
+    EXPECT_LT((d.joints.row(b).transpose() - settled[b].joints).norm(), 1e-12) << b;
+    EXPECT_EQ(d.extra.at("settle_translation")[b], settled[b].object_translation) << b;
+    EXPECT_EQ(d.contact_idx.row(b), before.contact_idx.row(b)) << b;
+    // The energy columns describe the stored (settled) pose.
+    const Eigen::Quaterniond q(d.root_pose(b, 3), d.root_pose(b, 4), d.root_pose(b, 5), d.root_pose(b, 6));
+    const Eigen::VectorXd x =
+        make_state(d.root_pose.row(b).head<3>().transpose(), q.toRotationMatrix(), d.joints.row(b).transpose());
+    std::vector<int> contacts(d.contact_idx.cols());
+    for (int i = 0; i < d.contact_idx.cols(); ++i) contacts[i] = d.contact_idx(b, i);
+    EnergyTerms terms;
+    EXPECT_NEAR(d.energy[b], grasp_energy(hand, type, object, o.energy, x, contacts, ws, terms, nullptr),
+                1e-9 * (1 + std::abs(d.energy[b])))
+        << b;
+  }
+  EXPECT_NE(d.joints, before.joints);
+  // The settle protocol is a parameter: stored, and a different one is refused on resume.
+  EXPECT_EQ(nlohmann::json::parse(d.parameters_json)["settle"]["name"], "graspqp");
+  GenerateOptions other = o;
+  apply_protocol_setting(*other.settle, "settle_time=0.5");
+  EXPECT_THROW(generate_dataset(other, apple()), Error);
+  fs::remove_all(plain_out);
+  fs::remove_all(out);
+}
+
 TEST(Generate, InitializationFromTheHandAndTheUser) {
   // 0 iterations: the files hold the initial states. The hand.json "init" values apply, user overrides win.
   const fs::path out = temp_dir("init");
@@ -357,6 +414,10 @@ INSTANTIATE_TEST_SUITE_P(
         CliError{"NoObjects", "--hand allegro --out {dir}/o", "--object"},
         CliError{"UnknownValidateProtocol", "--hand allegro --object {apple} --out {dir}/o --validate isaac",
                  "unknown protocol 'isaac'"},
+        CliError{"UnknownSettleProtocol", "--hand allegro --object {apple} --out {dir}/o --settle isaac",
+                 "unknown protocol 'isaac'"},
+        CliError{"SettleSetWithoutSettle", "--hand allegro --object {apple} --out {dir}/o --settle-set magnitude=1",
+                 "--settle-set needs --settle"},
         CliError{"BadValidateSetting",
                  "--hand allegro --object {apple} --out {dir}/o --validate graspqp --validate-set nope=1", "nope"}),
     [](const auto& info) { return info.param.name; });

@@ -119,6 +119,7 @@ py::dict report_dict(const ObjectReport& r, const fs::path& out) {
   d["seconds"] = r.seconds;
   d["synthesis_seconds"] = r.synthesis_seconds;
   d["energy_cpu_seconds"] = r.energy_cpu_seconds;
+  d["settle_seconds"] = r.settle_seconds;
   d["validation_seconds"] = r.validation_seconds;
   return d;
 }

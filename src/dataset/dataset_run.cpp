@@ -100,6 +100,7 @@ void write_record(const fs::path& dir, const DatasetUnit& unit, const fs::path& 
                        {"valid", rep.valid},
                        {"seconds", seconds >= 0 ? json(seconds) : json()},
                        {"synthesis_seconds", rep.synthesis_seconds},
+                       {"settle_seconds", rep.settle_seconds},
                        {"validation_seconds", rep.validation_seconds},
                        {"best_energy", rep.best_energy},
                        {"mean_energy", rep.mean_energy},

@@ -261,9 +261,11 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   GraspDataset d;
   fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
   if (o.settle) {
+    const auto settle_start = std::chrono::steady_clock::now();
     const Eigen::VectorXd moved = settle_samples(hand, *setup.type, object, o, d, samples);
     fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
     d.extra["settle_translation"] = moved;
+    rep.settle_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - settle_start).count();
   }
   d.hand = hand.name;
   d.grasp_type = o.grasp_type;
@@ -438,6 +440,7 @@ std::vector<ObjectReport> generate_dataset(const GenerateOptions& options, const
                                   {"seconds", r.seconds},
                                   {"synthesis_seconds", r.synthesis_seconds},
                                   {"energy_cpu_seconds", r.energy_cpu_seconds},
+                                  {"settle_seconds", r.settle_seconds},
                                   {"validation_seconds", r.validation_seconds}});
   check_finite_numbers(summary, (o.out / "summary.json").string());
   write_text_atomically(o.out / "summary.json", summary.dump(2) + "\n");

@@ -152,9 +152,14 @@ std::vector<Entry> make_table() {
   t.push_back(text(
       "settle", main,
       "Close each grasp in MuJoCo as this protocol closes it and keep the settled hand pose and joints "
-      "(graspqp | dexgraspnet | dexgraspbench)",
-      [](const O& o) { return o.settle ? json(o.settle->name) : json(); },
-      [](O& o, const std::string& v) { o.settle = make_protocol(v); }));
+      "(graspqp | dexgraspnet | dexgraspbench), or none",
+      [](const O& o) { return o.settle ? json(o.settle->name) : json("none"); },
+      [](O& o, const std::string& v) {
+        if (v == "none")
+          o.settle.reset();
+        else
+          o.settle = make_protocol(v);
+      }));
   {
     Entry e;
     e.info = {

@@ -72,7 +72,7 @@ struct ObjectReport {
   double acceptance = 0;
   int valid = -1;  // grasps that passed --validate (-1: not validated)
   // Where the time went (wall clock, except energy_cpu_seconds: summed over threads).
-  double synthesis_seconds = 0, energy_cpu_seconds = 0, validation_seconds = 0;
+  double synthesis_seconds = 0, energy_cpu_seconds = 0, settle_seconds = 0, validation_seconds = 0;
 };
 
 struct GenerateProgress {
