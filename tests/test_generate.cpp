@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "test_util.hpp"
@@ -245,19 +246,22 @@ TEST(Generate, ValidateMarksGraspsAsTheEvaluatorDoes) {
 }
 
 TEST(Generate, SettleStoresTheSettledGraspsWithTheirEnergies) {
-  const fs::path plain_out = temp_dir("settle_plain"), out = temp_dir("settle");
+  const fs::path plain_out = temp_dir("settle_plain"), out = temp_dir("settle"), mid_out = temp_dir("settle_mid");
   GenerateOptions plain = small_options(plain_out);
   plain.grasps = 4;
   plain.threads = 2;
+  plain.settle.reset();
   GenerateOptions o = plain;
   o.out = out;
   o.settle = make_protocol("graspqp");
+  o.settle_threshold = 0;  // every grasp replaced
   ASSERT_EQ(generate_dataset(plain, apple())[0].status, "generated");
   const auto reports = generate_dataset(o, apple());
   ASSERT_EQ(reports[0].status, "generated") << reports[0].error;
   const GraspDataset before = read_grasp_file(grasp_file_path(plain, "apple"));
   const GraspDataset d = read_grasp_file(grasp_file_path(o, "apple"));
-  ASSERT_TRUE(d.extra.count("settle_translation"));
+  ASSERT_TRUE(d.extra.count("settle_translation") && d.extra.count("settled"));
+  EXPECT_FALSE(before.extra.count("settle_translation"));
   // Each stored grasp is what settling the optimized one gives (the synthesis is the same with or without).
   const HandModel hand = load_hand("allegro");
   ObjectLoadOptions lo;
@@ -276,6 +280,7 @@ TEST(Generate, SettleStoresTheSettledGraspsWithTheirEnergies) {
     EXPECT_LT((d.root_pose.row(b).head<3>().transpose() - settled[b].root_pose.head<3>()).norm(), 1e-12) << b;
     EXPECT_LT((d.joints.row(b).transpose() - settled[b].joints).norm(), 1e-12) << b;
     EXPECT_EQ(d.extra.at("settle_translation")[b], settled[b].object_translation) << b;
+    EXPECT_EQ(d.extra.at("settled")[b], 1.0) << b;
     EXPECT_EQ(d.contact_idx.row(b), before.contact_idx.row(b)) << b;
     // The energy columns describe the stored (settled) pose.
     const Eigen::Quaterniond q(d.root_pose(b, 3), d.root_pose(b, 4), d.root_pose(b, 5), d.root_pose(b, 6));
@@ -289,24 +294,54 @@ TEST(Generate, SettleStoresTheSettledGraspsWithTheirEnergies) {
         << b;
   }
   EXPECT_NE(d.joints, before.joints);
-  // The settle protocol is a parameter: stored, and a different one is refused on resume.
-  EXPECT_EQ(nlohmann::json::parse(d.parameters_json)["settle"]["name"], "graspqp");
+  // With a threshold between the smallest and largest push, the grasps pushed further are replaced and the
+  // others are stored exactly as optimized.
+  std::vector<double> pushes(settled.size());
+  for (size_t b = 0; b < settled.size(); ++b) pushes[b] = settled[b].object_translation;
+  std::sort(pushes.begin(), pushes.end());
+  ASSERT_LT(pushes.front(), pushes.back());
+  GenerateOptions mid = o;
+  mid.out = mid_out;
+  mid.settle_threshold = 0.5 * (pushes[1] + pushes[2]);
+  ASSERT_EQ(generate_dataset(mid, apple())[0].status, "generated");
+  const GraspDataset m = read_grasp_file(grasp_file_path(mid, "apple"));
+  int replaced = 0;
+  for (int b = 0; b < m.n_grasps(); ++b) {
+    const bool pushed = settled[b].object_translation > mid.settle_threshold;
+    const GraspDataset& expected = pushed ? d : before;
+    EXPECT_EQ(m.root_pose.row(b), expected.root_pose.row(b)) << b;
+    EXPECT_EQ(m.joints.row(b), expected.joints.row(b)) << b;
+    EXPECT_EQ(m.energy[b], expected.energy[b]) << b;
+    EXPECT_EQ(m.extra.at("settled")[b], pushed ? 1.0 : 0.0) << b;
+    replaced += pushed;
+  }
+  EXPECT_EQ(replaced, 2);
+  // The settle protocol and threshold are parameters: stored, and different ones are refused on resume.
+  const auto params = nlohmann::json::parse(d.parameters_json);
+  EXPECT_EQ(params["settle"]["name"], "graspqp");
+  EXPECT_EQ(params["settle_threshold"], 0.0);
   GenerateOptions other = o;
   apply_protocol_setting(*other.settle, "settle_time=0.5");
   EXPECT_THROW(generate_dataset(other, apple()), Error);
+  other = o;
+  other.settle_threshold = 0.01;
+  EXPECT_THROW(generate_dataset(other, apple()), Error);
   fs::remove_all(plain_out);
   fs::remove_all(out);
+  fs::remove_all(mid_out);
 }
 
 TEST(Generate, InitializationFromTheHandAndTheUser) {
-  // 0 iterations: the files hold the initial states. The hand.json "init" values apply, user overrides win.
+  // 0 iterations and no settling: the files hold the initial states. The hand.json "init" values apply, user
+  // overrides win.
   const fs::path out = temp_dir("init");
   fs::copy(test::hand_dir("allegro"), out / "hand", fs::copy_options::recursive);
   auto hand_json = nlohmann::json::parse(std::ifstream(out / "hand" / "hand.json"));
   hand_json["init"]["distance_lower"] = 0.3;
   hand_json["init"]["distance_upper"] = 0.3;
   std::ofstream(out / "hand" / "hand.json") << hand_json.dump(2);
-  auto root_distances = [&](const GenerateOptions& o) {
+  auto root_distances = [&](GenerateOptions o) {
+    o.settle.reset();
     generate_dataset(o, apple());
     const GraspDataset d = read_grasp_file(grasp_file_path(o, "apple"));
     std::vector<double> r;
@@ -416,7 +451,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "unknown protocol 'isaac'"},
         CliError{"UnknownSettleProtocol", "--hand allegro --object {apple} --out {dir}/o --settle isaac",
                  "unknown protocol 'isaac'"},
-        CliError{"SettleSetWithoutSettle", "--hand allegro --object {apple} --out {dir}/o --settle-set magnitude=1",
+        CliError{"SettleSetWithoutSettle",
+                 "--hand allegro --object {apple} --out {dir}/o --settle none --settle-set magnitude=1",
                  "--settle-set needs --settle"},
         CliError{"BadValidateSetting",
                  "--hand allegro --object {apple} --out {dir}/o --validate graspqp --validate-set nope=1", "nope"}),

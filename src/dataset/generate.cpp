@@ -172,7 +172,10 @@ json generation_parameters(const GenerateOptions& o) {
                {"joint_jitter", i.joint_jitter}};
   j["poses"] = {{"pregrasp_scale", o.poses.pregrasp}, {"squeeze_scale", o.poses.squeeze}};
   if (o.validate) j["validate"] = protocol_to_json(*o.validate);
-  if (o.settle) j["settle"] = protocol_to_json(*o.settle);
+  if (o.settle) {
+    j["settle"] = protocol_to_json(*o.settle);
+    j["settle_threshold"] = o.settle_threshold;
+  }
   return j;
 }
 
@@ -210,11 +213,12 @@ GenerationSetup prepare_generation(const GenerateOptions& options, std::shared_p
   return s;
 }
 
-// --settle: closes every grasp in simulation and moves its sample to the settled pose and joints (energy
-// recomputed there); returns how far each closing moved the object [m] (NaN where the simulation failed and
-// the sample kept its pose).
-Eigen::VectorXd settle_samples(const HandModel& hand, const GraspType& type, const ObjectModel& object,
-                               const GenerateOptions& o, const GraspDataset& d, std::vector<Sample>& samples) {
+// --settle: closes every grasp in simulation and moves the samples whose closing moved the object more than
+// --settle-threshold to the settled pose and joints (energy recomputed there); returns how far each closing
+// moved the object [m] (NaN where the simulation failed and the sample kept its pose) and which moved.
+std::pair<Eigen::VectorXd, Eigen::VectorXd> settle_samples(const HandModel& hand, const GraspType& type,
+                                                           const ObjectModel& object, const GenerateOptions& o,
+                                                           const GraspDataset& d, std::vector<Sample>& samples) {
   EvalOptions e;
   e.protocol = *o.settle;
   e.threads = o.threads;
@@ -223,17 +227,20 @@ Eigen::VectorXd settle_samples(const HandModel& hand, const GraspType& type, con
   const auto scene = build_sim_scene(hand, object, e.protocol, e.scene);
   const std::vector<SettledGrasp> settled = settle_grasps(*scene, hand, dataset_sim_grasps(hand, d), e);
   Eigen::VectorXd moved = Eigen::VectorXd::Constant(d.n_grasps(), std::numeric_limits<double>::quiet_NaN());
+  Eigen::VectorXd replaced = Eigen::VectorXd::Zero(d.n_grasps());
   EnergyWorkspace ws(hand);
   for (int b = 0; b < d.n_grasps(); ++b) {
     const SettledGrasp& g = settled[b];
     if (!g.error.empty()) continue;
+    moved[b] = g.object_translation;
+    if (!(g.object_translation > o.settle_threshold)) continue;  // the optimized grasp stays
+    replaced[b] = 1;
     const Eigen::Quaterniond quat(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]);
     Sample& s = samples[b];
     s.x = make_state(g.root_pose.head<3>(), quat.normalized().toRotationMatrix(), g.joints);
     s.energy = grasp_energy(hand, type, object, o.energy, s.x, s.contacts, ws, s.terms, nullptr);
-    moved[b] = g.object_translation;
   }
-  return moved;
+  return {moved, replaced};
 }
 
 ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& src, const fs::path& file,
@@ -262,9 +269,10 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
   if (o.settle) {
     const auto settle_start = std::chrono::steady_clock::now();
-    const Eigen::VectorXd moved = settle_samples(hand, *setup.type, object, o, d, samples);
+    const auto [moved, replaced] = settle_samples(hand, *setup.type, object, o, d, samples);
     fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
     d.extra["settle_translation"] = moved;
+    d.extra["settled"] = replaced;
     rep.settle_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - settle_start).count();
   }
   d.hand = hand.name;

@@ -151,8 +151,8 @@ std::vector<Entry> make_table() {
   }
   t.push_back(text(
       "settle", main,
-      "Close each grasp in MuJoCo as this protocol closes it and keep the settled hand pose and joints "
-      "(graspqp | dexgraspnet | dexgraspbench), or none",
+      "Close each grasp in MuJoCo as this protocol closes it (graspqp | dexgraspnet | dexgraspbench | none) and keep "
+      "the settled hand pose and joints where the closing moved the object beyond --settle-threshold",
       [](const O& o) { return o.settle ? json(o.settle->name) : json("none"); },
       [](O& o, const std::string& v) {
         if (v == "none")
@@ -172,6 +172,10 @@ std::vector<Entry> make_table() {
     };
     t.push_back(e);
   }
+  t.push_back(field<double>("settle-threshold", main,
+                            "Replace a grasp by its settled one only when its closing moved the object more than this "
+                            "[m] (0: every grasp)",
+                            {0, 10}, [](O& o) -> double& { return o.settle_threshold; }));
   t.push_back(text(
       "validate-cache", main, "Folder of cached convex parts (default <out>/.cache)",
       [](const O& o) { return json(o.validate_cache.string()); },

@@ -52,10 +52,12 @@ struct GenerateOptions {
   std::optional<SimProtocol> validate;
   std::filesystem::path validate_cache;  // convex parts cache (empty: <out>/.cache)
   // Settling (off when empty; sim/settle.hpp): after synthesis, before validation, every grasp is closed in
-  // MuJoCo as this protocol closes it and replaced by its settled configuration in the object's settled
-  // frame (energies recomputed there); the file gets "settle_translation" [m], how far the closing moved
-  // the object. A grasp whose simulation fails keeps its optimized pose.
-  std::optional<SimProtocol> settle;
+  // MuJoCo as this protocol closes it; a grasp whose closing moved the object more than settle_threshold is
+  // replaced by its settled configuration in the object's settled frame (energies recomputed there). The
+  // file gets "settle_translation" [m] (how far the closing moved the object; NaN where the simulation
+  // failed and the grasp kept its pose) and "settled" (1/0). On by default: docs/results.md, "Settling".
+  std::optional<SimProtocol> settle = make_protocol("graspqp");
+  double settle_threshold = 0.03;  // [m] the graspqp protocol's failure distance; 0: every grasp
 };
 
 // Everything that determines the results (not threads, not paths of outputs) as JSON; stored in each
