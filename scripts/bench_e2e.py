@@ -3,7 +3,7 @@
 
 Runs `graspqp generate --validate graspqp` on the bundled YCB objects (mug, banana, cracker_box) for
 Allegro full and Shadow full, 32 grasps per object, seed 1, with the current defaults and with the
-previous defaults (every test of every grasp simulated) and with the fast setting (--freeze-after 3500:
+previous defaults (every test of every grasp simulated, no settling) and with the fast setting (--freeze-after 3500:
 a sample stops after 3,500 steps of its own schedule), RUNS times each (default 3), and prints the medians
 side by side with their ratios. The binary is the same for all three: exact speed-ups (culling grids,
 shared settle phase, pipelined objects) count in every column; their gain is in docs/results.md.
@@ -30,7 +30,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OBJECTS = [os.path.join(ROOT, "assets/objects/ycb", o, "textured.obj") for o in ("mug", "banana", "cracker_box")]
 CONFIGS = {
-    "previous": ["--iters", "7000", "--validate-set", "stop_at_verdict=false"],
+    "previous": ["--iters", "7000", "--validate-set", "stop_at_verdict=false", "--settle", "none"],
     "current": [],
     "fast": ["--freeze-after", "3500"],
 }
