@@ -170,3 +170,19 @@ def test_bad_input_raises(graspqp, tmp_path):
     (r,) = graspqp.generate(hand="allegro", objects=[bad], out=tmp_path / "o2", errors="report", **ARGS)
     assert r["status"] == "failed" and "flat.obj" in r["error"] and r["dataset"] is None
     assert "freeze-after" in graspqp.generate_option_names()
+
+
+def test_settle_options_reach_the_library(graspqp, py_result):
+    # Settling is on by default (the file says which grasps were replaced), off with settle="none".
+    d = py_result[0]["dataset"]
+    assert d["attrs"]["parameters"]["settle"]["name"] == "graspqp"
+    assert d["attrs"]["parameters"]["settle_threshold"] == 0.03
+    assert d["settle_translation"].shape == (4,) and set(np.unique(d["settled"])) <= {0.0, 1.0}
+    np.testing.assert_array_equal(d["settled"], (d["settle_translation"] > 0.03).astype(float))
+    (r,) = graspqp.generate(hand="allegro", objects=MUG, freeze_after=20, w_pen=50.0, settle="none", **ARGS)
+    assert "settle_translation" not in r["dataset"] and "settle" not in r["dataset"]["attrs"]["parameters"]
+    # Unsettled grasps are stored as optimized either way.
+    keep = d["settled"] == 0
+    np.testing.assert_array_equal(r["dataset"]["joints"][keep], d["joints"][keep])
+    with pytest.raises(ValueError, match="--settle-threshold"):
+        graspqp.generate(hand="allegro", objects=MUG, settle_threshold=-1, **ARGS)
