@@ -41,6 +41,14 @@ GenerateOptions small_options(const fs::path& out) {
   return o;
 }
 
+// The object of a generated file, loaded as generate loaded it.
+ObjectModel generated_object(const GenerateOptions& o, const GraspDataset& d) {
+  ObjectLoadOptions lo;
+  lo.surface_samples = o.surface_samples;
+  lo.seed = o.seed;
+  return load_object(d.object_path, lo);
+}
+
 const std::vector<ObjectSource> apple() { return name_objects({test::object_path("misc/apple.ply")}); }
 
 TEST(Generate, SameResultForAnyThreadCount) {
@@ -217,10 +225,7 @@ TEST(Generate, ValidateMarksGraspsAsTheEvaluatorDoes) {
     ASSERT_TRUE(d.extra.count(name)) << name;
   // The flags are exactly what a separate evaluation of the stored grasps gives.
   const HandModel hand = load_hand("allegro");
-  ObjectLoadOptions lo;
-  lo.surface_samples = o.surface_samples;
-  lo.seed = o.seed;
-  const ObjectModel object = load_object(d.object_path, lo);
+  const ObjectModel object = generated_object(o, d);
   EvalOptions e;
   e.protocol = *o.validate;
   e.threads = 1;
@@ -264,10 +269,7 @@ TEST(Generate, SettleStoresTheSettledGraspsWithTheirEnergies) {
   EXPECT_FALSE(before.extra.count("settle_translation"));
   // Each stored grasp is what settling the optimized one gives (the synthesis is the same with or without).
   const HandModel hand = load_hand("allegro");
-  ObjectLoadOptions lo;
-  lo.surface_samples = o.surface_samples;
-  lo.seed = o.seed;
-  const ObjectModel object = load_object(d.object_path, lo);
+  const ObjectModel object = generated_object(o, d);
   EvalOptions e;
   e.protocol = *o.settle;
   e.threads = 1;

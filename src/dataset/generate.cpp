@@ -46,6 +46,11 @@ std::string object_name(const fs::path& p) {
   return p.stem().string();
 }
 
+// Where settling and validation cache the convex parts: --validate-cache, else <out>/.cache.
+fs::path convex_parts_cache(const GenerateOptions& o) {
+  return o.validate_cache.empty() ? o.out / ".cache" : o.validate_cache;
+}
+
 // --validate: simulates the object's grasps and stores the verdicts as per-grasp datasets; returns the
 // number of valid grasps. Perturbation seeds derive from the object's seed (same result for any thread
 // count, as evaluation itself).
@@ -56,7 +61,7 @@ int validate_grasps(const HandModel& hand, const ObjectModel& object, const Gene
   e.threads = o.threads;
   e.seed = object_seed;
   e.analytic_metrics = false;
-  e.scene.cache_dir = o.validate_cache.empty() ? o.out / ".cache" : o.validate_cache;
+  e.scene.cache_dir = convex_parts_cache(o);
   const std::vector<GraspEvalResult> results = evaluate_grasps(hand, object, d, e, progress);
   const int n = d.n_grasps();
   Eigen::VectorXd valid(n), any(n), all(n), moved(n);
@@ -223,7 +228,7 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> settle_samples(const HandModel& hand
   e.protocol = *o.settle;
   e.threads = o.threads;
   e.analytic_metrics = false;
-  e.scene.cache_dir = o.validate_cache.empty() ? o.out / ".cache" : o.validate_cache;
+  e.scene.cache_dir = convex_parts_cache(o);
   const auto scene = build_sim_scene(hand, object, e.protocol, e.scene);
   const std::vector<SettledGrasp> settled = settle_grasps(*scene, hand, dataset_sim_grasps(hand, d), e);
   Eigen::VectorXd moved = Eigen::VectorXd::Constant(d.n_grasps(), std::numeric_limits<double>::quiet_NaN());
