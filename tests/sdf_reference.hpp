@@ -109,6 +109,7 @@ struct Rng {
     return d.normalized();
   }
   double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
+  int uniform_int(int n) { return std::uniform_int_distribution<int>(0, n - 1)(engine); }  // in [0, n)
 };
 
 const TriangleMesh& mug() {

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "test_util.hpp"
 
 namespace graspqp {
@@ -15,6 +17,7 @@ namespace {
 struct Walk {
   long steps = 0, steps_with_pen = 0, steps_with_hpen = 0;
   long searches = 0, reuses = 0;
+  long face_hints = 0;  // remembered closest faces at the end (contacts, object samples, hand points)
 };
 
 // A random walk from states near the object (small stand-off, so links penetrate it), with steps of
@@ -63,6 +66,14 @@ void walk_and_compare(const std::string& hand_name, const std::string& object_na
   }
   w.searches = near.searches;
   w.reuses = near.reuses;
+  auto count = [&](const std::vector<int>& faces) {
+    w.face_hints += std::count_if(faces.begin(), faces.end(), [](int f) { return f >= 0; });
+  };
+  count(near.contact_faces);
+  for (const NearSets::Link& l : near.links) {
+    count(l.object_sample_faces);
+    count(l.hand_point_faces);
+  }
 }
 
 TEST(NearSets, SameEnergyAndGradientAsAFreshSearchAllegro) {
@@ -73,6 +84,7 @@ TEST(NearSets, SameEnergyAndGradientAsAFreshSearchAllegro) {
   EXPECT_GT(w.steps_with_hpen, w.steps / 4) << "the walk must penetrate the object to test E_hpen";
   EXPECT_GT(w.reuses, w.searches) << "small steps should mostly reuse the sets";
   EXPECT_GT(w.searches, 0);
+  EXPECT_GT(w.face_hints, 12) << "the queries must have been warm-started from remembered faces";
 }
 
 TEST(NearSets, SameEnergyAndGradientWithStepsNearTheSlack) {

@@ -1,5 +1,7 @@
 // Signed distance field on the YCB mug: exact distances vs brute force, sign vs the generalized winding
 // number, gradient and Jacobian vs finite differences (analytic shapes: test_signed_distance_shapes.cpp).
+#include <graspqp/check.hpp>
+
 #include "sdf_reference.hpp"
 
 namespace graspqp {
@@ -96,6 +98,46 @@ TEST(signedDistanceMug, FarAwayPoints) {
     EXPECT_NEAR(r.distance, huge.norm(), mesh_radius + 1e-15 * huge.norm());
     EXPECT_LT((r.normal - huge.normalized()).norm(), 1e-9);
   }
+}
+
+TEST(signedDistanceMug, ANearFaceGivesTheSameResultBitForBit) {
+  // The hint only bounds the search: the closest face itself, a neighbour one step away, a face across
+  // the mesh and none must all give the result of the plain query, field by field, and at points on
+  // edges and vertices (ties between faces) as well.
+  Rng rng(5);
+  const TriangleMesh& m = mug();
+  const int faces = static_cast<int>(m.faces.size());
+  Eigen::AlignedBox3d box = m.bounding_box();
+  box.extend(box.min() - Vec3::Constant(0.01)).extend(box.max() + Vec3::Constant(0.01));
+  std::vector<Vec3> points;
+  for (int i = 0; i < 300; ++i) points.push_back(rng.in_box(box));
+  for (const auto& s : sample_surface(m, 300, 13))
+    points.push_back(s.position + rng.log_uniform(1e-7, 1e-2) * (rng.uniform(0, 1) < 0.5 ? -1 : 1) * s.normal);
+  for (int i = 0; i < 50; ++i) points.push_back(m.vertices[rng.uniform_int(static_cast<int>(m.vertices.size()))]);
+  for (int i = 0; i < 50; ++i) {
+    const auto& f = m.faces[rng.uniform_int(faces)];
+    points.push_back(0.5 * (m.vertices[f[0]] + m.vertices[f[1]]));
+  }
+  int hinted = 0;
+  for (const Vec3& p : points) {
+    const SdfResult plain = mug_sdf().query(p);
+    const Vec3 nearby = p + 5e-4 * rng.direction();  // the same point one small step before
+    for (int face : {plain.face, mug_sdf().query(nearby).face, rng.uniform_int(faces), -1}) {
+      const SdfResult r = mug_sdf().query(p, face);
+      ASSERT_EQ(r.distance, plain.distance) << "face " << face;
+      ASSERT_EQ(r.face, plain.face) << "face " << face;
+      ASSERT_EQ(r.feature, plain.feature);
+      for (int k = 0; k < 3; ++k) {
+        ASSERT_EQ(r.normal[k], plain.normal[k]);
+        ASSERT_EQ(r.closest[k], plain.closest[k]);
+        ASSERT_EQ(r.edge_direction[k], plain.edge_direction[k]);
+      }
+      hinted += face >= 0;
+    }
+  }
+  EXPECT_GT(hinted, 1000);
+  EXPECT_THROW(mug_sdf().query(Vec3::Zero(), faces), InternalError);
+  EXPECT_THROW(mug_sdf().query(Vec3(NAN, 0, 0), 0), Error);
 }
 
 // Central-difference gradient, or nothing when the closest point jumps within the stencil (near the

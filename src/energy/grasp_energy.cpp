@@ -59,7 +59,15 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
     const Vec3 p = ws.hand.to_world(c.link, c.position);
     ws.points.row(i) = p.transpose();
     ws.hand_normals[i] = ws.hand.dir_to_world(c.link, c.normal);
-    ws.object_at_contact[i] = object.sdf->query(p);
+    if (near) {  // warm start from where this candidate's closest face was last time (same result)
+      if (near->contact_faces.size() != grasp_type.candidates.size())
+        near->contact_faces.assign(grasp_type.candidates.size(), -1);
+      int& face = near->contact_faces[contacts[i]];
+      ws.object_at_contact[i] = object.sdf->query(p, face);
+      face = ws.object_at_contact[i].face;
+    } else {
+      ws.object_at_contact[i] = object.sdf->query(p);
+    }
     ws.object_normals.row(i) = ws.object_at_contact[i].normal.transpose();
   }
 

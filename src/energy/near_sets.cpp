@@ -60,6 +60,8 @@ void search(const HandModel& model, const HandData& data, const ObjectModel& obj
     const Vec3 p = data.to_world(static_cast<int>(l), model.surface_points[j].position);
     if (!object.coarse_sdf || object.coarse_sdf->may_be_within(p, near.slack)) s.hand_points.push_back(j);
   }
+  s.object_sample_faces.assign(s.object_samples.size(), -1);
+  s.hand_point_faces.assign(s.hand_points.size(), -1);
   s.valid = true;
 }
 

@@ -3,7 +3,7 @@
 namespace graspqp {
 
 PenetrationResult penetration_energy(const HandModel& model, HandData& data, const ObjectModel& object,
-                                     PenetrationWorkspace& ws, double gradient_weight, const NearSets* near) {
+                                     PenetrationWorkspace& ws, double gradient_weight, NearSets* near) {
   const size_t n = object.surface_points.size();
   if (ws.depth.size() != n) {
     ws.depth.assign(n, 0.0);
@@ -19,12 +19,14 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
     if (!link.collision_sdf) continue;
     const Mat3& R = data.rotation[l];
     const Vec3& pos = data.position[l];
-    auto visit = [&](int k) {
+    // face: the remembered closest face of the link to this sample (a search hint), or null.
+    auto visit = [&](int k, int* face) {
       const Vec3& o = object.surface_points[k];
       const Vec3 local = R.transpose() * (o - pos);
       if (!link.collision_box.contains(local)) return;
       if (link.collision_grid && !link.collision_grid->may_be_within(local, 0.0)) return;  // certainly outside
-      const SdfResult r = link.collision_sdf->query(local);
+      const SdfResult r = face ? link.collision_sdf->query(local, *face) : link.collision_sdf->query(local);
+      if (face) *face = r.face;
       if (r.distance >= 0 || -r.distance <= ws.depth[k]) return;
       if (ws.depth[k] == 0.0) ws.touched.push_back(k);
       ws.depth[k] = -r.distance;
@@ -32,7 +34,9 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
       ws.normal[k] = R * r.normal;
     };
     if (near) {  // the samples remembered near this link (a superset, in the grid's order)
-      for (int k : near->links[l].object_samples) visit(k);
+      NearSets::Link& remembered = near->links[l];
+      for (size_t j = 0; j < remembered.object_samples.size(); ++j)
+        visit(remembered.object_samples[j], &remembered.object_sample_faces[j]);
       continue;
     }
     // Cell spheres against the link's box, in the link frame.
@@ -41,7 +45,7 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
     };
     const PointGrid& grid = object.surface_grid;
     grid.for_each_cell(overlaps, [&](const PointGrid::Cell& cell) {
-      for (int j = cell.begin; j < cell.end; ++j) visit(grid.index[j]);
+      for (int j = cell.begin; j < cell.end; ++j) visit(grid.index[j], nullptr);
     });
   }
 

@@ -1,5 +1,6 @@
 // Signed distance through an Embree BVH (rtcPointQuery) with exact double-precision closest points
 // and the sign from angle-weighted pseudonormals (Baerentzen & Aanaes 2005).
+#include <graspqp/check.hpp>
 #include <graspqp/error.hpp>
 #include <graspqp/geometry/signed_distance.hpp>
 
@@ -61,8 +62,9 @@ struct SignedDistanceField::Impl {
   std::vector<Eigen::Vector3i> primitive_corners;  // indices into `corners`
   std::vector<Vec3> corners;                       // mesh vertices, reordered
   std::vector<PrimitiveInfo> info;
-  double max_abs_coordinate = 0;  // scale for the float-rounding slack
-  Eigen::AlignedBox3d bounds;     // of the mesh: query_within's broad phase
+  std::vector<int> primitive_of_face;  // inverse of PrimitiveInfo::face
+  double max_abs_coordinate = 0;       // scale for the float-rounding slack
+  Eigen::AlignedBox3d bounds;          // of the mesh: query_within's broad phase
 
   // Coarse grid holding, per cell, a mesh vertex near it. The distance from p to its cell's vertex
   // bounds the distance to the surface from above, whatever p: it is the starting radius of the
@@ -86,7 +88,8 @@ struct SignedDistanceField::Impl {
   void build_distance_grid();
   void build_scene();
   double radius_hint(const Vec3& p) const;
-  bool closest(const Vec3& p, double max_distance, SdfResult& out) const;
+  // near_primitive >= 0: its distance from p bounds the search too (any primitive gives the same result).
+  bool closest(const Vec3& p, double max_distance, SdfResult& out, int near_primitive = -1) const;
   double winding_number(const Vec3& p) const;
 
   // Open edges (holes) of the mesh, and how close to them a query must be for the pseudonormal sign
@@ -165,9 +168,11 @@ void SignedDistanceField::Impl::build_primitives() {
   std::vector<int> corner_vertex;  // corner -> mesh vertex
   primitive_corners.resize(nf);
   info.resize(nf);
+  primitive_of_face.assign(nf, -1);
   for (int i = 0; i < nf; ++i) {
     const int f = keyed[i].second;
     info[i].face = f;
+    primitive_of_face[f] = i;
     for (int k = 0; k < 3; ++k) {
       const int v = mesh.faces[f][k];
       if (corner_of_vertex[v] < 0) {
@@ -404,7 +409,7 @@ bool point_query_callback(RTCPointQueryFunctionArguments* args) {
 
 }  // namespace
 
-bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfResult& out) const {
+bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfResult& out, int near_primitive) const {
   if (!p.allFinite()) throw Error("SignedDistanceField: query point is not finite");
   // Broad phase: the box is no farther than the surface.
   const double box_distance_sq = bounds.squaredExteriorDistance(p);
@@ -412,7 +417,13 @@ bool SignedDistanceField::Impl::closest(const Vec3& p, double max_distance, SdfR
   QueryState state{primitive_corners.data(), corners.data(), info.data(), p,
                    1e-6 * (max_abs_coordinate + p.cwiseAbs().maxCoeff()) + 1e-30};
   // The hint always has a triangle within it, so a query never comes back empty when it is used.
-  const double start = std::min(max_distance, radius_hint(p));
+  double start = std::min(max_distance, radius_hint(p));
+  if (near_primitive >= 0) {  // a triangle near p: often far tighter than the grid's vertex
+    const Eigen::Vector3i& t = primitive_corners[near_primitive];
+    Vec3 c;
+    closest_on_triangle(p, corners[t[0]], corners[t[1]], corners[t[2]], c);
+    start = std::min(start, (p - c).norm());
+  }
   RTCPointQuery query;
   query.x = static_cast<float>(p.x());
   query.y = static_cast<float>(p.y());
@@ -505,6 +516,15 @@ SdfResult SignedDistanceField::query(const Vec3& p) const {
   SdfResult r;
   // Only squared distances overflowing a double (|p| ~ 1e154) leave nothing found.
   if (!impl_->closest(p, std::numeric_limits<double>::infinity(), r))
+    throw Error("SignedDistanceField: query point too far from the mesh to measure");
+  return r;
+}
+
+SdfResult SignedDistanceField::query(const Vec3& p, int near_face) const {
+  GRASPQP_CHECK(near_face < static_cast<int>(impl_->primitive_of_face.size()), "near_face beyond the mesh's faces");
+  SdfResult r;
+  if (!impl_->closest(p, std::numeric_limits<double>::infinity(), r,
+                      near_face >= 0 ? impl_->primitive_of_face[near_face] : -1))
     throw Error("SignedDistanceField: query point too far from the mesh to measure");
   return r;
 }

@@ -13,8 +13,9 @@ namespace graspqp {
 
 // Value; adds gradient_weight * gradient (-n_obj at each point inside) to data's adjoint accumulators
 // unless gradient_weight is 0. With `near` (current for data's pose: update_near_sets) only the
-// remembered points are queried; the result is the same, bit for bit.
+// remembered points are queried, warm-started from their remembered closest faces (updated here); the
+// result is the same, bit for bit.
 double hand_penetration_energy(const HandModel& model, HandData& data, const ObjectModel& object,
-                               double gradient_weight, const NearSets* near = nullptr);
+                               double gradient_weight, NearSets* near = nullptr);
 
 }  // namespace graspqp

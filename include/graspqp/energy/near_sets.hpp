@@ -28,8 +28,14 @@ struct NearSets {
     Vec3 position = Vec3::Zero();
     std::vector<int> object_samples;  // indices into ObjectModel::surface_points, in the grid's order
     std::vector<int> hand_points;     // indices into HandModel::surface_points, ascending
+    // Search hints beside the sets (-1: none yet): the link's collision face closest to each object sample
+    // and the object face closest to each hand point when last queried.
+    std::vector<int> object_sample_faces, hand_point_faces;
   };
   std::vector<Link> links;
+  // Search hint: the object face closest to each contact candidate (by candidate index) when it
+  // was last evaluated (-1: never). A hint only speeds the exact query up; any value gives the same result.
+  std::vector<int> contact_faces;
 
   long searches = 0, reuses = 0;  // per link and evaluation, for statistics
 };

@@ -24,8 +24,9 @@ struct PenetrationResult {
 
 // Value; adds gradient_weight * gradient to data's adjoint accumulators (each penetrating sample acts
 // on its link) unless gradient_weight is 0. With `near` (current for data's pose: update_near_sets) each
-// link visits only its remembered samples; the result is the same, bit for bit.
+// link visits only its remembered samples, its queries warm-started from their remembered closest faces
+// (updated here); the result is the same, bit for bit.
 PenetrationResult penetration_energy(const HandModel& model, HandData& data, const ObjectModel& object,
-                                     PenetrationWorkspace& ws, double gradient_weight, const NearSets* near = nullptr);
+                                     PenetrationWorkspace& ws, double gradient_weight, NearSets* near = nullptr);
 
 }  // namespace graspqp

@@ -46,6 +46,11 @@ class SignedDistanceField {
   const TriangleMesh& mesh() const;
   // Throws graspqp::Error for a non-finite p.
   SdfResult query(const Vec3& p) const;
+  // The same result as query(p), found faster when `near_face` (a mesh face index; < 0: none) is close to
+  // p: its distance bounds the search from the start. Callers pass the `face` of an earlier query at a
+  // point nearby (the same hand point one sampler step before). Throws as query(p); a face index beyond
+  // the mesh is a programmer error.
+  SdfResult query(const Vec3& p, int near_face) const;
   // Broad-phase friendly variant: if the surface is farther than max_distance, returns false and
   // leaves `out` untouched (no sign computed); otherwise fills `out` exactly like query().
   bool query_within(const Vec3& p, double max_distance, SdfResult& out) const;
