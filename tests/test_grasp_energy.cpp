@@ -3,6 +3,7 @@
 // object normal with the contact point), QP envelope gradient and the adjoint pass together.
 #include <graspqp/energy/grasp_energy.hpp>
 #include <graspqp/energy/joint_limits.hpp>
+#include <graspqp/energy/penetration.hpp>
 #include <graspqp/optim/initialization.hpp>
 
 #include <gtest/gtest.h>
@@ -130,6 +131,69 @@ TEST(HandPenetration, SeesALinkWhollyInsideTheObject) {
     deep += inside > 20;
   }
   EXPECT_GE(deep, 3);
+}
+
+TEST(Penetration, EqualsAnUnculledSumOverEverySampleAndLink) {
+  // E_pen culls by the sample grid, each link's box, culling grid and convex hull: none of them may drop a
+  // sample inside a link. Against the definition itself: every object sample queried against every link.
+  for (const char* hand : {"allegro", "shadow_hand", "leap", "robotiq2"}) {
+    const Fixture& f = fixture(hand, "ycb/mug/textured.obj");
+    const GraspType& type = f.hand.grasp_types.front();
+    EnergyWorkspace ws(f.hand);
+    Rng rng(9);
+    int penetrating = 0;
+    for (int trial = 0; trial < 8; ++trial) {
+      const Eigen::VectorXd x = near_state(f, type, rng, -0.02);
+      forward_kinematics(f.hand, x, ws.hand);
+      const PenetrationResult culled = penetration_energy(f.hand, ws.hand, f.object, ws.penetration, 0.0);
+      double brute = 0, deepest = 0;
+      int inside = 0;
+      for (const Vec3& o : f.object.surface_points) {
+        double depth = 0;
+        for (size_t l = 0; l < f.hand.links.size(); ++l) {
+          const LinkModel& link = f.hand.links[l];
+          if (!link.collision_sdf) continue;
+          const Vec3 local = ws.hand.rotation[l].transpose() * (o - ws.hand.position[l]);
+          depth = std::max(depth, -link.collision_sdf->query(local).distance);
+        }
+        if (depth > 0) brute += depth, deepest = std::max(deepest, depth), ++inside;
+      }
+      EXPECT_EQ(culled.points_inside, inside) << hand << " trial " << trial;
+      EXPECT_EQ(culled.max_depth, deepest) << hand << " trial " << trial;
+      EXPECT_NEAR(culled.energy, brute, 1e-12 * std::max(1.0, brute)) << hand << " trial " << trial;
+      penetrating += inside > 10;
+    }
+    EXPECT_GE(penetrating, 4) << hand << ": the poses must push links into the mug";
+  }
+}
+
+TEST(HandModel, CollisionHullHoldsTheLinkAndCullsOnlyPointsOutsideIt) {
+  for (const char* hand : {"allegro", "shadow_hand", "leap", "barrett"}) {
+    const HandModel model = load_hand(hand);
+    Rng rng(10);
+    int links_with_hull = 0, beyond = 0;
+    for (const LinkModel& link : model.links) {
+      if (!link.collision_sdf) continue;
+      ASSERT_GT(link.collision_hull.rows(), 3) << hand << " " << link.name;
+      ++links_with_hull;
+      for (const Vec3& v : link.collision_mesh.vertices)
+        for (Eigen::Index i = 0; i < link.collision_hull.rows(); ++i)
+          ASSERT_LE(link.collision_hull.row(i).head<3>().dot(v), link.collision_hull(i, 3)) << hand << " " << link.name;
+      // Points beyond a half-space are outside the link (the field agrees), and some points are.
+      Eigen::AlignedBox3d box = link.collision_box;
+      box.extend(box.min() - Vec3::Constant(0.005)).extend(box.max() + Vec3::Constant(0.005));
+      for (int k = 0; k < 300; ++k) {
+        const Vec3 p(rng.uniform(box.min().x(), box.max().x()), rng.uniform(box.min().y(), box.max().y()),
+                     rng.uniform(box.min().z(), box.max().z()));
+        const Eigen::VectorXd excess = link.collision_hull.leftCols<3>() * p - link.collision_hull.col(3);
+        if (excess.maxCoeff() <= 0) continue;
+        ++beyond;
+        ASSERT_GT(link.collision_sdf->query(p).distance, 0) << hand << " " << link.name;
+      }
+    }
+    EXPECT_GT(links_with_hull, 3) << hand;
+    EXPECT_GT(beyond, 100) << hand;
+  }
 }
 
 TEST(JointLimits, PrismaticJointsInCentimetres) {

@@ -2,6 +2,17 @@
 
 namespace graspqp {
 
+namespace {
+
+// p beyond one of the hull's half-spaces by more than rounding (LinkModel::collision_hull): outside the link.
+bool outside_hull(const Eigen::Matrix<double, Eigen::Dynamic, 4, Eigen::RowMajor>& planes, const Vec3& p) {
+  for (Eigen::Index i = 0; i < planes.rows(); ++i)
+    if (planes(i, 0) * p.x() + planes(i, 1) * p.y() + planes(i, 2) * p.z() > planes(i, 3) + 1e-9) return true;
+  return false;
+}
+
+}  // namespace
+
 PenetrationResult penetration_energy(const HandModel& model, HandData& data, const ObjectModel& object,
                                      PenetrationWorkspace& ws, double gradient_weight, NearSets* near) {
   const size_t n = object.surface_points.size();
@@ -25,6 +36,7 @@ PenetrationResult penetration_energy(const HandModel& model, HandData& data, con
       const Vec3 local = R.transpose() * (o - pos);
       if (!link.collision_box.contains(local)) return;
       if (link.collision_grid && !link.collision_grid->may_be_within(local, 0.0)) return;  // certainly outside
+      if (outside_hull(link.collision_hull, local)) return;                                // outside too
       const SdfResult r = face ? link.collision_sdf->query(local, *face) : link.collision_sdf->query(local);
       if (face) *face = r.face;
       if (r.distance >= 0 || -r.distance <= ws.depth[k]) return;

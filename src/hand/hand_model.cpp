@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <set>
 
 #include "hand/urdf.hpp"
@@ -100,6 +101,30 @@ std::vector<std::string> bundled_hand_names() {
 }
 
 namespace {
+
+// The convex hull's faces as half-spaces holding every vertex of `mesh` (LinkModel::collision_hull);
+// none for a flat mesh (Qhull refuses it).
+Eigen::Matrix<double, Eigen::Dynamic, 4, Eigen::RowMajor> hull_half_spaces(const TriangleMesh& mesh) {
+  Eigen::Matrix<double, Eigen::Dynamic, 4, Eigen::RowMajor> planes;
+  TriangleMesh hull;
+  try {
+    hull = convex_hull(mesh.vertices);
+  } catch (const Error&) {
+    return planes;
+  }
+  planes.resize(static_cast<Eigen::Index>(hull.faces.size()), 4);
+  Eigen::Index rows = 0;
+  for (const auto& f : hull.faces) {
+    const Vec3 n = (hull.vertices[f[1]] - hull.vertices[f[0]]).cross(hull.vertices[f[2]] - hull.vertices[f[0]]);
+    if (!(n.norm() > 0)) continue;
+    const Vec3 unit = n.normalized();
+    double b = -std::numeric_limits<double>::infinity();
+    for (const Vec3& v : mesh.vertices) b = std::max(b, unit.dot(v));
+    planes.row(rows++) << unit.x(), unit.y(), unit.z(), b;
+  }
+  planes.conservativeResize(rows, 4);
+  return planes;
+}
 
 // Typed reads of the hand's JSON files: a value of the wrong type or out of range is refused with the
 // file and the entry named (never a nlohmann exception, never a silent conversion).
@@ -380,6 +405,7 @@ HandModel load_hand(const std::string& name_or_path, const HandLoadOptions& opti
       link.collision_sdf = std::make_shared<SignedDistanceField>(link.collision_mesh, sdf_options);
       link.collision_box = link.collision_mesh.bounding_box();
       link.collision_grid = std::make_shared<DistanceGrid>(*link.collision_sdf, 16, 0.0);
+      link.collision_hull = hull_half_spaces(link.collision_mesh);
       link.bound_center = link.collision_box.center();
       for (const auto& v : link.collision_mesh.vertices)
         link.bound_radius = std::max(link.bound_radius, (v - link.bound_center).norm());

@@ -42,7 +42,11 @@ struct LinkModel {
   // exact query for points certainly outside the link. Null when the link has no geometry.
   std::shared_ptr<const DistanceGrid> collision_grid;
   Eigen::AlignedBox3d collision_box;  // bounds of collision_mesh (link frame), for broad phases
-  Vec3 bound_center = Vec3::Zero();   // bounding sphere of collision_mesh (link frame)
+  // Half-spaces n.p <= b of the convex hull of collision_mesh (link frame; a row: n_x n_y n_z b, b the
+  // largest n.v over every mesh vertex, so the hull holds the mesh in floating point too). A point beyond
+  // any of them is outside the link: E_pen skips its exact query. Empty when the hull is flat.
+  Eigen::Matrix<double, Eigen::Dynamic, 4, Eigen::RowMajor> collision_hull;
+  Vec3 bound_center = Vec3::Zero();  // bounding sphere of collision_mesh (link frame)
   double bound_radius = 0;
   // The link's points in HandModel::surface_points: indices [surface_begin, surface_end) (points are
   // stored link by link).
