@@ -28,8 +28,9 @@ Handler add_eval_command(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   cmd->add_option("--grasps", o->grasps, "Grasp file (.h5) or a folder searched recursively for them")->required();
   cmd->add_option("--out", o->out, "Output folder (created if missing)")->required();
-  cmd->add_option("--protocol", o->protocol,
-                  "graspqp | dexgraspnet | dexgraspbench | dexgraspbench-baseline | dexgraspbench-episode")
+  cmd->add_option(
+         "--protocol", o->protocol,
+         "graspqp | graspqp-fast | dexgraspnet | dexgraspbench | dexgraspbench-baseline | dexgraspbench-episode")
       ->capture_default_str();
   cmd->add_option("--protocol-config", o->protocol_config,
                   "JSON file overriding protocol fields (the keys of report.json's \"protocol\")");

@@ -51,6 +51,17 @@ TEST(SimProtocol, BuiltInsAreValidAndRoundTrip) {
   EXPECT_NEAR(g.total_duration(), 4.5, 1e-12);
 }
 
+TEST(SimProtocol, GraspqpFastDiffersFromGraspqpOnlyInItsStepAndContactPoints) {
+  nlohmann::json fast = protocol_to_json(make_protocol("graspqp-fast")),
+                 reference = protocol_to_json(make_protocol("graspqp"));
+  EXPECT_EQ(fast["timestep"], 0.004);
+  EXPECT_EQ(fast["multiccd"], false);
+  EXPECT_EQ(reference["timestep"], 0.002);
+  EXPECT_EQ(reference["multiccd"], true);
+  for (const char* key : {"name", "timestep", "multiccd"}) fast.erase(key), reference.erase(key);
+  EXPECT_EQ(fast, reference);
+}
+
 TEST(SimModel, ProtocolConstantsAreInTheCompiledModel) {
   auto& f = box_fixture();
   SimSceneOptions so;
@@ -66,6 +77,7 @@ TEST(SimModel, ProtocolConstantsAreInTheCompiledModel) {
     EXPECT_DOUBLE_EQ(m->opt.impratio, p.impratio);
     EXPECT_EQ(m->opt.cone, p.cone == "elliptic" ? mjCONE_ELLIPTIC : mjCONE_PYRAMIDAL);
     EXPECT_EQ(m->opt.noslip_iterations, p.noslip_iterations);
+    EXPECT_EQ((m->opt.enableflags & mjENBL_MULTICCD) != 0, p.multiccd);
     const double expected_mass = p.object_mass > 0 ? p.object_mass : p.object_density * 0.04 * 0.016 * 0.04;
     EXPECT_NEAR(m->body_mass[scene->object_body], expected_mass, 1e-6 * expected_mass);
     EXPECT_NEAR(scene->object_mass, expected_mass, 1e-6 * expected_mass);

@@ -94,7 +94,7 @@ def evaluate(grasps, protocol="graspqp", out=None, progress=None, **options):
     """Physics evaluation in MuJoCo, as ``graspqp eval``.
 
     grasps: a grasp file, a folder searched recursively for them, or a dict as read_grasps() returns
-    (written to a temporary file first). protocol: graspqp | dexgraspnet | dexgraspbench. Every other
+    (written to a temporary file first). protocol: graspqp | graspqp-fast | dexgraspnet | dexgraspbench. Every other
     option of ``graspqp eval`` is a keyword argument (``_`` for ``-``): protocol_config, set (a dict
     {field: value} or a list of "field=value" strings), threads, trials, perturb_translation,
     perturb_rotation, seed, hand, object, object_parts, concavity, hacd_faces, cache, no_cache,

@@ -129,8 +129,8 @@ std::vector<Entry> make_table() {
   t.back().info.results = false;
   t.push_back(text(
       "validate", main,
-      "Simulate each object's grasps in MuJoCo under this protocol (graspqp | dexgraspnet | dexgraspbench) and mark "
-      "them in the file's \"valid\" dataset",
+      "Simulate each object's grasps in MuJoCo under this protocol (graspqp | graspqp-fast | dexgraspnet | "
+      "dexgraspbench) and mark them in the file's \"valid\" dataset",
       [](const O& o) { return o.validate ? json(o.validate->name) : json(); },
       [](O& o, const std::string& v) {
         SimProtocol p = make_protocol(v);
@@ -151,8 +151,8 @@ std::vector<Entry> make_table() {
   }
   t.push_back(text(
       "settle", main,
-      "Close each grasp in MuJoCo as this protocol closes it (graspqp | dexgraspnet | dexgraspbench | none) and keep "
-      "the settled hand pose and joints where the closing moved the object beyond --settle-threshold",
+      "Close each grasp in MuJoCo as this protocol closes it (graspqp | graspqp-fast | dexgraspnet | dexgraspbench | "
+      "none) and keep the settled hand pose and joints where the closing moved the object beyond --settle-threshold",
       [](const O& o) { return o.settle ? json(o.settle->name) : json("none"); },
       [](O& o, const std::string& v) {
         if (v == "none")

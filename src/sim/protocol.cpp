@@ -158,13 +158,13 @@ double SimProtocol::total_duration() const {
 }
 
 std::vector<std::string> protocol_names() {
-  return {"graspqp", "dexgraspnet", "dexgraspbench", "dexgraspbench-baseline", "dexgraspbench-episode"};
+  return {"graspqp", "graspqp-fast", "dexgraspnet", "dexgraspbench", "dexgraspbench-baseline", "dexgraspbench-episode"};
 }
 
 SimProtocol make_protocol(const std::string& name) {
   SimProtocol p;  // the defaults are the graspqp protocol's physics
   p.name = name;
-  if (name == "graspqp") {
+  if (name == "graspqp" || name == "graspqp-fast") {
     // Reference (graspqp_isaaclab): gravity off, 0.2 kg, friction 1.0, 3 N pulls +z -z | +x -x | +y -y,
     // 0.5 s each, three 1.5 s phases with a reset between, fail beyond 3 cm (checked every 0.3 s).
     p.gravity = 0;
@@ -183,6 +183,14 @@ SimProtocol make_protocol(const std::string& name) {
     p.check_interval = 0.3;
     p.trial_rule = "any";
     p.grasp_success_fraction = 0.5;
+    if (name == "graspqp-fast") {
+      // A screening variant, not the reference: 4 ms steps (durations round to whole steps, and MuJoCo clamps
+      // the contacts' time constant to two steps, 8 ms instead of 5) and one contact point per convex pair.
+      // 2.3x less simulation; on 576 Allegro grasps 95.8 % of the verdicts agree with graspqp's, success
+      // 77.4 -> 76.4 % (docs/results.md).
+      p.timestep = 0.004;
+      p.multiccd = false;
+    }
   } else if (name == "dexgraspnet") {
     // DexGraspNet isaac_validator: hand gravity off, fixed base; object density 500, friction 3.0;
     // gravity 9.8 m/s^2 on the object in 6 directions (6 scene rotations), 100 steps of 1/60 s each;
