@@ -81,6 +81,28 @@ void check_sim_grasps(const HandModel& hand, const std::vector<SimGrasp>& grasps
                   std::to_string(hand.dof()) + " finite values");
 }
 
+void for_each_with_data(const mjModel* m, int n, int threads, const std::function<void(int, mjData*)>& task,
+                        const std::function<void(int, const std::string&)>& on_error) {
+  tbb::enumerable_thread_specific<DataPtr> data([m] { return DataPtr(mj_makeData(m)); });
+  tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
+  arena.execute([&] {
+    tbb::parallel_for(
+        tbb::blocked_range<int>(0, n, 1),
+        [&](const tbb::blocked_range<int>& r) {
+          for (int i = r.begin(); i < r.end(); ++i) {
+            DataPtr& d = data.local();
+            try {
+              task(i, d.get());
+            } catch (const std::exception& e) {
+              d.reset(mj_makeData(m));
+              on_error(i, e.what());
+            }
+          }
+        },
+        tbb::simple_partitioner());
+  });
+}
+
 std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandModel& hand,
                                              const std::vector<SimGrasp>& grasps, const EvalOptions& options,
                                              const EvalProgress& progress) {
@@ -94,13 +116,16 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
   std::vector<TrialOutcome> outcomes(static_cast<size_t>(n) * trials);
   std::atomic<int> done{0};
   std::mutex progress_mutex;
-  const mjModel* m = scene.model.get();
-  tbb::enumerable_thread_specific<DataPtr> data([m] { return DataPtr(mj_makeData(m)); });
   const mjModel* dm = scene.detect_model.get();
   tbb::enumerable_thread_specific<DataPtr> detect_data([dm] { return DataPtr(dm ? mj_makeData(dm) : nullptr); });
   tbb::enumerable_thread_specific<SettledState> settled;
-
-  auto run_one = [&](int task) {
+  auto report = [&](int task) {
+    if (progress && (task + 1) % trials == 0) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      progress(++done, n);
+    }
+  };
+  auto run_one = [&](int task, mjData* d) {
     const int b = task / trials, trial = task % trials;
     const SimGrasp& g = grasps[b];
     Vec3 pos = g.root_pose.head<3>();
@@ -115,35 +140,19 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
       quat = Eigen::Quaterniond(Eigen::AngleAxisd(options.perturb_rotation_deg * kPi / 180.0, axis)) * quat;
       quat.normalize();
     }
-    DataPtr& d = data.local();
     Simulator sim(scene, hand, options);
     sim.set_detect_data(detect_data.local().get());
     sim.set_settled_state(&settled.local());
-    TrialOutcome& out = outcomes[task];
-    try {
-      out = sim.run_trial(d.get(), g, pos, quat);
-    } catch (const std::exception& e) {
-      out = TrialOutcome{};
-      out.held.assign(n_tests, false);
-      out.error = e.what();
-      d.reset(mj_makeData(m));  // the data may be inconsistent after a MuJoCo error
-    }
-    if (progress && (task + 1) % trials == 0) {
-      std::lock_guard<std::mutex> lock(progress_mutex);
-      progress(++done, n);
-    }
+    outcomes[task] = sim.run_trial(d, g, pos, quat);
+    report(task);
   };
-
-  const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
-  tbb::task_arena arena(threads);
-  arena.execute([&] {
-    tbb::parallel_for(
-        tbb::blocked_range<int>(0, n * trials, 1),
-        [&](const tbb::blocked_range<int>& r) {
-          for (int t = r.begin(); t < r.end(); ++t) run_one(t);
-        },
-        tbb::simple_partitioner());
-  });
+  auto failed = [&](int task, const std::string& what) {
+    outcomes[task] = TrialOutcome{};
+    outcomes[task].held.assign(n_tests, false);
+    outcomes[task].error = what;
+    report(task);
+  };
+  for_each_with_data(scene.model.get(), n * trials, options.threads, run_one, failed);
 
   const SimProtocol& p = options.protocol;
   std::vector<GraspEvalResult> results(n);

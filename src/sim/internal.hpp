@@ -2,6 +2,10 @@
 // Private helpers of src/sim.
 #include <graspqp/sim/evaluate.hpp>
 
+#include <mujoco/mujoco.h>
+
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace graspqp {
@@ -11,4 +15,10 @@ void install_mujoco_handlers();
 // Throws graspqp::Error naming the grasp when its joints, closing delta, root pose or stage poses do not
 // fit the hand or are not finite.
 void check_sim_grasps(const HandModel& hand, const std::vector<SimGrasp>& grasps);
+// Runs task(i, d) for every i in [0, n) on `threads` threads (0: all cores), one item at a time, d the
+// running thread's own mjData of `m`. When a task throws, on_error(i, what) records it and the thread's
+// data is made afresh (MuJoCo's data may be inconsistent after an error). Results must not depend on
+// which thread ran an item.
+void for_each_with_data(const mjModel* m, int n, int threads, const std::function<void(int, mjData*)>& task,
+                        const std::function<void(int, const std::string&)>& on_error);
 }  // namespace graspqp
