@@ -73,6 +73,24 @@ Entry text(std::string name, std::string group, std::string help, std::function<
   return e;
 }
 
+// "<protocol>-set key=value": one field of an optional protocol option, refused while that option is off.
+Entry protocol_override(const std::string& protocol, std::string group,
+                        std::optional<SimProtocol> GenerateOptions::*member) {
+  Entry e;
+  e.info = {protocol + "-set",
+            std::move(group),
+            "Override one field of the --" + protocol + " protocol: key=value (as graspqp eval --set)",
+            OptionKind::TextList,
+            "",
+            true};
+  e.get = [](const GenerateOptions&) { return json(); };
+  e.set = [protocol, member](GenerateOptions& o, const json& v) {
+    if (!(o.*member)) throw Error("--" + protocol + "-set needs --" + protocol + " PROTOCOL");
+    apply_protocol_setting(*(o.*member), v.get<std::string>());
+  };
+  return e;
+}
+
 // Initialization overrides: unset means the hand's hand.json "init", else the built-in value.
 Entry init(std::string name, const std::string& key, std::string help, Range range) {
   Entry e;
@@ -137,18 +155,7 @@ std::vector<Entry> make_table() {
         p.stop_at_verdict = true;  // only the verdict is stored; --validate-set stop_at_verdict=false for all tests
         o.validate = p;
       }));
-  {
-    Entry e;
-    e.info = {
-        "validate-set",       main, "Override one field of the --validate protocol: key=value (as graspqp eval --set)",
-        OptionKind::TextList, "",   true};
-    e.get = [](const O&) { return json(); };
-    e.set = [](O& o, const json& v) {
-      if (!o.validate) throw Error("--validate-set needs --validate PROTOCOL");
-      apply_protocol_setting(*o.validate, v.get<std::string>());
-    };
-    t.push_back(e);
-  }
+  t.push_back(protocol_override("validate", main, &O::validate));
   t.push_back(text(
       "settle", main,
       "Close each grasp in MuJoCo as this protocol closes it (graspqp | graspqp-fast | dexgraspnet | dexgraspbench | "
@@ -160,18 +167,7 @@ std::vector<Entry> make_table() {
         else
           o.settle = make_protocol(v);
       }));
-  {
-    Entry e;
-    e.info = {
-        "settle-set",         main, "Override one field of the --settle protocol: key=value (as graspqp eval --set)",
-        OptionKind::TextList, "",   true};
-    e.get = [](const O&) { return json(); };
-    e.set = [](O& o, const json& v) {
-      if (!o.settle) throw Error("--settle-set needs --settle PROTOCOL");
-      apply_protocol_setting(*o.settle, v.get<std::string>());
-    };
-    t.push_back(e);
-  }
+  t.push_back(protocol_override("settle", main, &O::settle));
   t.push_back(field<double>("settle-threshold", main,
                             "Replace a grasp by its settled one only when its closing moved the object more than this "
                             "[m] (0: every grasp)",
