@@ -248,6 +248,21 @@ TEST(Generate, ValidateMarksGraspsAsTheEvaluatorDoes) {
   apply_protocol_setting(*other.validate, "magnitude=5");
   EXPECT_THROW(generate_dataset(other, apple()), Error);
   fs::remove_all(out);
+  // Above, validation reused the settling's scene (same model); a protocol of other physics builds its own,
+  // and its verdicts are again those of a separate evaluation.
+  GenerateOptions fast = small_options(out);
+  fast.grasps = 4;
+  fast.threads = 2;
+  fast.validate = make_protocol("graspqp-fast");
+  ASSERT_EQ(generate_dataset(fast, apple())[0].status, "generated");
+  const GraspDataset f = read_grasp_file(grasp_file_path(fast, "apple"));
+  e.protocol = *fast.validate;
+  const auto fast_results = evaluate_grasps(hand, generated_object(fast, f), f, e);
+  for (int i = 0; i < f.n_grasps(); ++i) {
+    EXPECT_EQ(f.extra.at("valid")[i], fast_results[i].success ? 1.0 : 0.0) << i;
+    EXPECT_EQ(f.extra.at("sim_max_translation")[i], fast_results[i].max_translation) << i;
+  }
+  fs::remove_all(out);
 }
 
 TEST(Generate, SettleStoresTheSettledGraspsWithTheirEnergies) {

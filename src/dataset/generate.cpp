@@ -54,15 +54,19 @@ fs::path convex_parts_cache(const GenerateOptions& o) {
 // --validate: simulates the object's grasps and stores the verdicts as per-grasp datasets; returns the
 // number of valid grasps. Perturbation seeds derive from the object's seed (same result for any thread
 // count, as evaluation itself).
+// `scene`: the object's scene built for settling, used when the validation protocol compiles to the same
+// model (null: built here).
 int validate_grasps(const HandModel& hand, const ObjectModel& object, const GenerateOptions& o,
-                    std::uint64_t object_seed, GraspDataset& d, const EvalProgress& progress) {
+                    std::uint64_t object_seed, GraspDataset& d, const EvalProgress& progress,
+                    std::shared_ptr<const SimScene> scene) {
   EvalOptions e;
   e.protocol = *o.validate;
   e.threads = o.threads;
   e.seed = object_seed;
   e.analytic_metrics = false;
   e.scene.cache_dir = convex_parts_cache(o);
-  const std::vector<GraspEvalResult> results = evaluate_grasps(hand, object, d, e, progress);
+  if (!scene) scene = build_sim_scene(hand, object, e.protocol, e.scene);
+  const std::vector<GraspEvalResult> results = simulate_grasps(*scene, hand, dataset_sim_grasps(hand, d), e, progress);
   const int n = d.n_grasps();
   Eigen::VectorXd valid(n), any(n), all(n), moved(n);
   for (int i = 0; i < n; ++i) {
@@ -218,12 +222,26 @@ GenerationSetup prepare_generation(const GenerateOptions& options, std::shared_p
   return s;
 }
 
+namespace {
+
+struct SettleOutcome {
+  Eigen::VectorXd moved, replaced;        // per grasp: how far the closing moved the object; 1 where replaced
+  std::shared_ptr<const SimScene> scene;  // the object's scene under the settle protocol
+};
+
+// Whether two protocols compile to the same MuJoCo model: equal in every field but stop_at_verdict, which
+// only decides when a trial's tests end.
+bool same_model(SimProtocol a, SimProtocol b) {
+  a.stop_at_verdict = b.stop_at_verdict = false;
+  return protocol_to_json(a) == protocol_to_json(b);
+}
+
 // --settle: closes every grasp in simulation and moves the samples whose closing moved the object more than
 // --settle-threshold to the settled pose and joints (energy recomputed there); returns how far each closing
-// moved the object [m] (NaN where the simulation failed and the sample kept its pose) and which moved.
-std::pair<Eigen::VectorXd, Eigen::VectorXd> settle_samples(const HandModel& hand, const GraspType& type,
-                                                           const ObjectModel& object, const GenerateOptions& o,
-                                                           const GraspDataset& d, std::vector<Sample>& samples) {
+// moved the object [m] (NaN where the simulation failed and the sample kept its pose), which moved, and
+// the scene.
+SettleOutcome settle_samples(const HandModel& hand, const GraspType& type, const ObjectModel& object,
+                             const GenerateOptions& o, const GraspDataset& d, std::vector<Sample>& samples) {
   EvalOptions e;
   e.protocol = *o.settle;
   e.threads = o.threads;
@@ -245,8 +263,10 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> settle_samples(const HandModel& hand
     s.x = make_state(g.root_pose.head<3>(), quat.normalized().toRotationMatrix(), g.joints);
     s.energy = grasp_energy(hand, type, object, o.energy, s.x, s.contacts, ws, s.terms, nullptr);
   }
-  return {moved, replaced};
+  return {moved, replaced, scene};
 }
+
+}  // namespace
 
 ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& src, const fs::path& file,
                              const std::function<void(const SamplerProgress&)>& on_step,
@@ -272,12 +292,14 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   rep.energy_cpu_seconds = stats.energy_seconds;
   GraspDataset d;
   fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
+  std::shared_ptr<const SimScene> settle_scene;  // reused by the validation when it compiles the same model
   if (o.settle) {
     const auto settle_start = std::chrono::steady_clock::now();
-    const auto [moved, replaced] = settle_samples(hand, *setup.type, object, o, d, samples);
+    SettleOutcome settled = settle_samples(hand, *setup.type, object, o, d, samples);
     fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
-    d.extra["settle_translation"] = moved;
-    d.extra["settled"] = replaced;
+    d.extra["settle_translation"] = settled.moved;
+    d.extra["settled"] = settled.replaced;
+    if (o.validate && same_model(*o.settle, *o.validate)) settle_scene = std::move(settled.scene);
     rep.settle_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - settle_start).count();
   }
   d.hand = hand.name;
@@ -293,7 +315,7 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   // Validation.
   if (o.validate) {
     const auto validation_start = std::chrono::steady_clock::now();
-    rep.valid = validate_grasps(hand, object, o, object_seed, d, on_validate);
+    rep.valid = validate_grasps(hand, object, o, object_seed, d, on_validate, std::move(settle_scene));
     rep.validation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - validation_start).count();
   }
   // The file, atomically.
