@@ -48,6 +48,8 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
 
   // Contacts: hand points and normals, object distance and normal at each.
   const size_t n = contacts.size();
+  if (near && near->contact_faces.size() != grasp_type.candidates.size())
+    near->contact_faces.assign(grasp_type.candidates.size(), -1);
   ws.points.resize(n, 3);
   ws.object_normals.resize(n, 3);
   ws.object_at_contact.resize(n);
@@ -60,8 +62,6 @@ double grasp_energy(const HandModel& hand, const GraspType& grasp_type, const Ob
     ws.points.row(i) = p.transpose();
     ws.hand_normals[i] = ws.hand.dir_to_world(c.link, c.normal);
     if (near) {  // warm start from where this candidate's closest face was last time (same result)
-      if (near->contact_faces.size() != grasp_type.candidates.size())
-        near->contact_faces.assign(grasp_type.candidates.size(), -1);
       int& face = near->contact_faces[contacts[i]];
       ws.object_at_contact[i] = object.sdf->query(p, face);
       face = ws.object_at_contact[i].face;

@@ -82,7 +82,8 @@ void check_sim_grasps(const HandModel& hand, const std::vector<SimGrasp>& grasps
 }
 
 void for_each_with_data(const mjModel* m, int n, int threads, const std::function<void(int, mjData*)>& task,
-                        const std::function<void(int, const std::string&)>& on_error) {
+                        const std::function<void(int, const std::string&)>& on_error,
+                        const std::function<void(int)>& on_done) {
   tbb::enumerable_thread_specific<DataPtr> data([m] { return DataPtr(mj_makeData(m)); });
   tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
   arena.execute([&] {
@@ -97,6 +98,7 @@ void for_each_with_data(const mjModel* m, int n, int threads, const std::functio
               d.reset(mj_makeData(m));
               on_error(i, e.what());
             }
+            if (on_done) on_done(i);
           }
         },
         tbb::simple_partitioner());
@@ -144,15 +146,13 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
     sim.set_detect_data(detect_data.local().get());
     sim.set_settled_state(&settled.local());
     outcomes[task] = sim.run_trial(d, g, pos, quat);
-    report(task);
   };
   auto failed = [&](int task, const std::string& what) {
     outcomes[task] = TrialOutcome{};
     outcomes[task].held.assign(n_tests, false);
     outcomes[task].error = what;
-    report(task);
   };
-  for_each_with_data(scene.model.get(), n * trials, options.threads, run_one, failed);
+  for_each_with_data(scene.model.get(), n * trials, options.threads, run_one, failed, report);
 
   const SimProtocol& p = options.protocol;
   std::vector<GraspEvalResult> results(n);

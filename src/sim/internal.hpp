@@ -17,8 +17,10 @@ void install_mujoco_handlers();
 void check_sim_grasps(const HandModel& hand, const std::vector<SimGrasp>& grasps);
 // Runs task(i, d) for every i in [0, n) on `threads` threads (0: all cores), one item at a time, d the
 // running thread's own mjData of `m`. When a task throws, on_error(i, what) records it and the thread's
-// data is made afresh (MuJoCo's data may be inconsistent after an error). Results must not depend on
-// which thread ran an item.
+// data is made afresh (MuJoCo's data may be inconsistent after an error). Then on_done(i), if given, runs
+// outside that guard (progress reports: what they throw ends the run). Results must not depend on which
+// thread ran an item.
 void for_each_with_data(const mjModel* m, int n, int threads, const std::function<void(int, mjData*)>& task,
-                        const std::function<void(int, const std::string&)>& on_error);
+                        const std::function<void(int, const std::string&)>& on_error,
+                        const std::function<void(int)>& on_done = {});
 }  // namespace graspqp
