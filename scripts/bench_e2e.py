@@ -3,7 +3,7 @@
 
 Runs `graspqp generate --validate graspqp` on the bundled YCB objects (mug, banana, cracker_box) for
 Allegro full and Shadow full, 32 grasps per object, seed 1, with the current defaults and with the
-previous defaults (every test of every grasp simulated, no settling), with the fast setting (--freeze-after 3500:
+previous defaults (every test of every grasp simulated, no settling, the reference closing command), with the fast setting (--freeze-after 3500:
 a sample stops after 3,500 steps of its own schedule) and with the screening setting (fast, validated under
 graspqp-fast: cheaper physics, about 4 % of verdicts differ), RUNS times each (default 3), and prints the medians
 side by side with their ratios. The binary is the same for all three: exact speed-ups (culling grids,
@@ -32,7 +32,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OBJECTS = [os.path.join(ROOT, "assets/objects/ycb", o, "textured.obj") for o in ("mug", "banana", "cracker_box")]
 # Each setting: the protocol of --validate, then further options.
 CONFIGS = {
-    "previous": ("graspqp", ["--iters", "7000", "--validate-set", "stop_at_verdict=false", "--settle", "none"]),
+    "previous": ("graspqp", ["--iters", "7000", "--validate-set", "stop_at_verdict=false", "--settle", "none",
+                             "--closing", "reference"]),
     "current": ("graspqp", []),
     "fast": ("graspqp", ["--freeze-after", "3500"]),
     # Validated under graspqp-fast (its verdicts differ from graspqp's on about 4 % of grasps).

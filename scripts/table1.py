@@ -4,7 +4,8 @@
 Rows as in the paper: 4 contacts (DexGraspNet energy with DexGraspNet's annealing "MALA" and with MALA*,
 GraspQP with MALA*), 12 contacts precision and pinch (DexGraspNet/MALA, TDG/MALA*, GraspQP/MALA*) and
 12 contacts full (DexGraspNet/MALA, GraspQP/MALA*); columns the paper's five grippers, under each protocol.
-Every cell is `graspqp generate` then `graspqp eval` (resumable: finished files are skipped), so a cut-off
+Every cell is `graspqp generate` (with the reference's closing command, `--closing reference`, as the paper)
+then `graspqp eval` (resumable: finished files are skipped), so a cut-off
 run continues where it stopped. Prints the table (markdown) and writes OUT/table1.md, OUT/table1.json and
 OUT/table1.png (success with its interval per cell).
 
@@ -72,7 +73,7 @@ def cell(args, row, hand, meshes):
     gen = os.path.join(args.out, "gen", hand, tag)
     log = os.path.join(args.out, "log.txt")
     run([args.cli, "generate", "--hand", hand, "--grasp-type", gtype, "--energy", energy, "--optimizer", optimizer,
-         "--contacts", str(contacts), "--grasps", str(args.grasps), "--iters", str(args.iters), "--seed",
+         "--contacts", str(contacts), "--closing", "reference", "--grasps", str(args.grasps), "--iters", str(args.iters), "--seed",
          str(args.seed), "--threads", str(args.threads), "--out", gen, "--object", *meshes], log)
     groups = {}
     for protocol in args.protocols:

@@ -145,6 +145,7 @@ TEST(Generate, FileContentsAgreeWithTheModel) {
   // Pregrasp and squeeze: within the joint limits, recorded amounts, and what they are for, measured on
   // the object: the pregrasp moves the contacts out of the object, the squeeze into it.
   EXPECT_EQ(params["poses"]["pregrasp_scale"], 0.25);
+  EXPECT_EQ(params["poses"]["closing"], "balanced");
   EXPECT_EQ(params["poses"]["squeeze_scale"], 0.25);
   ASSERT_EQ(d.pregrasp_joints.rows(), d.n_grasps());
   ASSERT_EQ(d.squeeze_joints.rows(), d.n_grasps());

@@ -179,7 +179,9 @@ json generation_parameters(const GenerateOptions& o) {
                {"hull_offset", i.hull_offset},       {"roll_range", i.roll_range},
                {"pitch_range", i.pitch_range},       {"tilt_range", i.tilt_range},
                {"joint_jitter", i.joint_jitter}};
-  j["poses"] = {{"pregrasp_scale", o.poses.pregrasp}, {"squeeze_scale", o.poses.squeeze}};
+  j["poses"] = {{"pregrasp_scale", o.poses.pregrasp},
+                {"squeeze_scale", o.poses.squeeze},
+                {"closing", to_string(resolve_closing_policy(o.closing.policy, o.grasp_type))}};
   if (o.validate) j["validate"] = protocol_to_json(*o.validate);
   if (o.settle) {
     j["settle"] = protocol_to_json(*o.settle);
@@ -291,12 +293,14 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   rep.synthesis_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - synthesis_start).count();
   rep.energy_cpu_seconds = stats.energy_seconds;
   GraspDataset d;
-  fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
+  ClosingOptions closing = o.closing;
+  closing.policy = resolve_closing_policy(closing.policy, o.grasp_type);
+  fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses, closing);
   std::shared_ptr<const SimScene> settle_scene;  // reused by the validation when it compiles the same model
   if (o.settle) {
     const auto settle_start = std::chrono::steady_clock::now();
     SettleOutcome settled = settle_samples(hand, *setup.type, object, o, d, samples);
-    fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses);
+    fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses, closing);
     d.extra["settle_translation"] = settled.moved;
     d.extra["settled"] = settled.replaced;
     if (o.validate && same_model(*o.settle, *o.validate)) settle_scene = std::move(settled.scene);

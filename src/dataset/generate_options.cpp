@@ -227,6 +227,12 @@ std::vector<Entry> make_table() {
                          at_least(0), [](O& o) -> int& { return o.sampler.freeze_after; }));
   t.push_back(field<double>("langevin", adv, "Langevin noise scale (0: off)", at_least(0),
                             [](O& o) -> double& { return o.sampler.langevin; }));
+  t.push_back(text(
+      "closing", main,
+      "Closing command (closing_delta): auto (balanced, but reference for pinch grasps) | balanced (presses with "
+      "the QP's balanced contact forces) | reference (pushes every contact 2.5 cm + 5.5 |d| into the object)",
+      [](const O& o) { return json(to_string(o.closing.policy)); },
+      [](O& o, const std::string& v) { o.closing.policy = parse_closing_policy(v); }));
   t.push_back(field<double>("pregrasp-scale", main,
                             "Stored pregrasp: joints - this x closing_delta (0.25: contacts about 6 mm open)", {0, 10},
                             [](O& o) -> double& { return o.poses.pregrasp; }));

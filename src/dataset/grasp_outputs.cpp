@@ -1,9 +1,35 @@
+#include <graspqp/check.hpp>
 #include <graspqp/dataset/grasp_outputs.hpp>
+#include <graspqp/error.hpp>
 #include <graspqp/hand/kinematics.hpp>
 
 #include <Eigen/Cholesky>
 
 namespace graspqp {
+
+ClosingPolicy parse_closing_policy(const std::string& name) {
+  if (name == "auto") return ClosingPolicy::Auto;
+  if (name == "reference") return ClosingPolicy::Reference;
+  if (name == "balanced") return ClosingPolicy::Balanced;
+  throw Error("unknown closing policy '" + name + "' (known: auto, reference, balanced)");
+}
+
+std::string to_string(ClosingPolicy policy) {
+  switch (policy) {
+    case ClosingPolicy::Auto:
+      return "auto";
+    case ClosingPolicy::Reference:
+      return "reference";
+    case ClosingPolicy::Balanced:
+      return "balanced";
+  }
+  return "?";
+}
+
+ClosingPolicy resolve_closing_policy(ClosingPolicy policy, const std::string& grasp_type) {
+  if (policy != ClosingPolicy::Auto) return policy;
+  return grasp_type == "pinch" ? ClosingPolicy::Reference : ClosingPolicy::Balanced;
+}
 
 Eigen::VectorXd closing_delta(const HandModel& hand, const GraspType& grasp_type, const HandData& data,
                               std::span<const int> contacts, std::span<const SdfResult> object_at_contact,
@@ -28,9 +54,31 @@ Eigen::VectorXd closing_delta(const HandModel& hand, const GraspType& grasp_type
   return A.ldlt().solve(J.transpose() * v);
 }
 
+Eigen::VectorXd balanced_closing_delta(const HandModel& hand, const GraspType& grasp_type, const HandData& data,
+                                       std::span<const int> contacts, std::span<const SdfResult> object_at_contact,
+                                       const Eigen::Ref<const Eigen::Matrix<double, Eigen::Dynamic, 3>>& forces,
+                                       const ClosingOptions& options) {
+  GRASPQP_CHECK(forces.rows() == static_cast<Eigen::Index>(contacts.size()), "one force per contact");
+  ClosingOptions gaps = options, push = options;
+  gaps.offset = 0;
+  push.gain = 0;
+  const Eigen::VectorXd gap_delta = closing_delta(hand, grasp_type, data, contacts, object_at_contact, gaps);
+  const Eigen::VectorXd push_delta = closing_delta(hand, grasp_type, data, contacts, object_at_contact, push);
+  // Joint torques of the fingers pressing with the QP's forces (the object is pushed by -f_i).
+  Eigen::VectorXd torque = Eigen::VectorXd::Zero(hand.dof());
+  for (size_t i = 0; i < contacts.size(); ++i) {
+    const ContactCandidate& c = grasp_type.candidates[contacts[i]];
+    const Vec3 p = data.to_world(c.link, c.position);
+    torque -= point_jacobian(hand, data, c.link, p).transpose() * forces.row(i).transpose();
+  }
+  const double size = torque.norm();
+  if (!(size > 0) || !std::isfinite(size)) return gap_delta + push_delta;
+  return gap_delta + (push_delta.norm() / size) * torque;
+}
+
 void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const ObjectModel& object,
                      const EnergyConfig& energy, const std::vector<Sample>& samples, GraspDataset& d,
-                     const GraspPoseScales& poses) {
+                     const GraspPoseScales& poses, const ClosingOptions& closing) {
   const int N = static_cast<int>(samples.size());
   const int dof = hand.dof();
   const int n = N > 0 ? static_cast<int>(samples[0].contacts.size()) : 0;
@@ -50,6 +98,7 @@ void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const O
   for (const auto& j : hand.joints) d.joint_names.push_back(j.name);
   d.energy_term_names.assign(EnergyTerms::names().begin(), EnergyTerms::names().end());
 
+  GRASPQP_CHECK(closing.policy != ClosingPolicy::Auto, "resolve the closing policy first");
   EnergyWorkspace ws(hand);
   // Contact forces always come from the GraspQP QP (meaningful whatever energy was optimized).
   EnergyConfig qp_config = energy;
@@ -73,7 +122,17 @@ void fill_grasp_rows(const HandModel& hand, const GraspType& grasp_type, const O
       d.contact_links[row] = hand.links[grasp_type.candidates[s.contacts[i]].link].name;
       d.contact_forces(b, i) = ws.qp_result.contact_force.size() > i ? ws.qp_result.contact_force[i] : 0.0;
     }
-    const Eigen::VectorXd delta = closing_delta(hand, grasp_type, ws.hand, s.contacts, ws.object_at_contact);
+    Eigen::VectorXd delta;
+    if (closing.policy == ClosingPolicy::Balanced) {
+      // Each contact's force: the sum of its pyramid edges (the grasp matrix's force rows) times lambda*.
+      const int K = qp_config.qp.cone_edges;
+      Eigen::Matrix<double, Eigen::Dynamic, 3> forces(n, 3);
+      for (int i = 0; i < n; ++i)
+        forces.row(i) = (ws.qp.grasp.block(0, i * K, 3, K) * ws.qp_result.lambda.segment(i * K, K)).transpose();
+      delta = balanced_closing_delta(hand, grasp_type, ws.hand, s.contacts, ws.object_at_contact, forces, closing);
+    } else {
+      delta = closing_delta(hand, grasp_type, ws.hand, s.contacts, ws.object_at_contact, closing);
+    }
     d.closing_delta.row(b) = delta.transpose();
     d.pregrasp_joints.row(b) = pregrasp_joints(hand, ws.hand.q, delta, poses.pregrasp).transpose();
     d.squeeze_joints.row(b) = squeeze_joints(hand, ws.hand.q, delta, poses.squeeze).transpose();

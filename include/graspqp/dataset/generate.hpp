@@ -43,6 +43,7 @@ struct GenerateOptions {
   InitOptions init;                              // built-in defaults; the hand's hand.json "init" values replace them,
   std::map<std::string, double> init_overrides;  // and these (user settings) replace both
   GraspPoseScales poses;                         // the stored pregrasp and squeeze poses (dataset/grasp_outputs)
+  ClosingOptions closing{ClosingPolicy::Auto};   // how the stored closing command is made (dataset/grasp_outputs)
   std::filesystem::path out;
   // Inline physics validation (off when empty): right after synthesis, every grasp of the object is
   // simulated under this protocol (sim/evaluate.hpp) and the file gets per-grasp datasets "valid"
