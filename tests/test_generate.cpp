@@ -349,6 +349,61 @@ TEST(Generate, SettleStoresTheSettledGraspsWithTheirEnergies) {
   fs::remove_all(mid_out);
 }
 
+// --depenetrate: every stored grasp starts (at the grasp pose under graspqp; dexgraspbench starts at the pregrasp,
+// tests/test_settle.cpp) with no hand-object contact
+// deeper than the tolerance, as a separate evaluation measures it; the shift is how far the root moved,
+// rotations and joints are kept, and the validation under the same protocol reuses that scene.
+TEST(Generate, DepenetrateLeavesNoStartDeeperThanTheTolerance) {
+  const fs::path plain_out = temp_dir("depen_plain"), out = temp_dir("depen");
+  GenerateOptions plain = small_options(plain_out);
+  plain.grasps = 4;
+  plain.threads = 2;
+  plain.sampler.iterations = 300;  // hands on the object
+  plain.validate = make_protocol("graspqp");
+  plain.validate->stop_at_verdict = true;
+  GenerateOptions o = plain;
+  o.out = out;
+  o.depenetrate = make_protocol("graspqp");
+  o.depenetrate_tolerance = 2e-4;
+  ASSERT_EQ(generate_dataset(plain, apple())[0].status, "generated");
+  const auto reports = generate_dataset(o, apple());
+  ASSERT_EQ(reports[0].status, "generated") << reports[0].error;
+  const GraspDataset before = read_grasp_file(grasp_file_path(plain, "apple"));
+  const GraspDataset d = read_grasp_file(grasp_file_path(o, "apple"));
+  ASSERT_TRUE(d.extra.count("depenetrate_shift"));
+  EXPECT_FALSE(before.extra.count("depenetrate_shift"));
+  const HandModel hand = load_hand("allegro");
+  EvalOptions e;
+  e.protocol = make_protocol("graspqp");
+  e.threads = 1;
+  e.analytic_metrics = false;
+  const auto was = evaluate_grasps(hand, generated_object(plain, before), before, e);
+  const auto now = evaluate_grasps(hand, generated_object(o, d), d, e);
+  int moved = 0;
+  for (int b = 0; b < d.n_grasps(); ++b) {
+    EXPECT_LE(now[b].initial_penetration, o.depenetrate_tolerance + 1e-9) << b;
+    const double shift = (d.root_pose.row(b).head<3>() - before.root_pose.row(b).head<3>()).norm();
+    EXPECT_NEAR(d.extra.at("depenetrate_shift")[b], shift, 1e-12) << b;
+    EXPECT_EQ(d.root_pose.row(b).tail<4>(), before.root_pose.row(b).tail<4>()) << b;
+    EXPECT_EQ(d.joints.row(b), before.joints.row(b)) << b;
+    if (was[b].initial_penetration <= o.depenetrate_tolerance) EXPECT_EQ(shift, 0.0) << b;
+    moved += shift > 0;
+  }
+  EXPECT_GT(moved, 0);  // the case was exercised
+  // The validation's verdicts are a separate evaluation's, and the protocol and tolerance are parameters.
+  e.protocol = *o.validate;
+  const auto verdicts = evaluate_grasps(hand, generated_object(o, d), d, e);
+  for (int b = 0; b < d.n_grasps(); ++b) EXPECT_EQ(d.extra.at("valid")[b], verdicts[b].success ? 1.0 : 0.0) << b;
+  const auto params = nlohmann::json::parse(d.parameters_json);
+  EXPECT_EQ(params["depenetrate"]["name"], "graspqp");
+  EXPECT_EQ(params["depenetrate_tolerance"], 2e-4);
+  GenerateOptions other = o;
+  other.depenetrate_tolerance = 0.001;
+  EXPECT_THROW(generate_dataset(other, apple()), Error);
+  fs::remove_all(plain_out);
+  fs::remove_all(out);
+}
+
 TEST(Generate, InitializationFromTheHandAndTheUser) {
   // 0 iterations and no settling: the files hold the initial states. The hand.json "init" values apply, user
   // overrides win.

@@ -132,3 +132,37 @@ TEST(Settle, BadGraspIsNamed) {
   g.joints.resize(3);
   EXPECT_THROW(settle_grasps(*scene, box_fixture().panda, {g}, o), Error);
 }
+
+// Depenetration (clear_grasps_of_object): a hand pushed 6 mm towards the box (one pad into it) is moved out along the
+// contact normal until MuJoCo's deepest contact at the start pose, read back by the simulator's own trial start
+// (GraspEvalResult::initial_penetration), is within the tolerance; a grasp already clear is not moved.
+TEST(Depenetrate, MovesAPenetratingHandOutAndLeavesAClearOneAlone) {
+  for (const char* protocol : {"graspqp", "dexgraspbench"}) {
+    SCOPED_TRACE(protocol);
+    EvalOptions o = options_for(protocol);
+    o.protocol.max_initial_penetration = 0;  // measure, do not prefilter
+    o.protocol.stop_at_verdict = true;
+    const auto scene = scene_for(o);
+    const HandModel& hand = box_fixture().panda;
+    const std::vector<SimGrasp> grasps = {shifted_hold(0.006), shifted_hold(0)};
+    const double tolerance = 5e-4;
+    const auto before = simulate_grasps(*scene, hand, grasps, o);
+    ASSERT_GT(before[0].initial_penetration, 1e-3);
+    ASSERT_LE(before[1].initial_penetration, tolerance);
+    const std::vector<Vec3> pos = clear_grasps_of_object(*scene, hand, grasps, o, tolerance);
+    ASSERT_EQ(pos.size(), 2u);
+    EXPECT_EQ(pos[1], Vec3(grasps[1].root_pose.head<3>()));  // clear already: exactly where it was
+    const Vec3 moved = pos[0] - grasps[0].root_pose.head<3>();
+    EXPECT_GT(std::abs(moved.y()), before[0].initial_penetration - tolerance);  // back along the squeezing axis
+    EXPECT_LT(moved.y(), 0);
+    EXPECT_LT(std::hypot(moved.x(), moved.z()), 0.2 * std::abs(moved.y()));
+    std::vector<SimGrasp> cleared = grasps;
+    cleared[0].root_pose.head<3>() = pos[0];
+    const auto after = simulate_grasps(*scene, hand, cleared, o);
+    EXPECT_LE(after[0].initial_penetration, tolerance + 1e-9);
+    // Any thread count, the same positions.
+    EvalOptions one = o;
+    one.threads = 1;
+    EXPECT_EQ(clear_grasps_of_object(*scene, hand, grasps, one, tolerance), pos);
+  }
+}

@@ -187,6 +187,10 @@ json generation_parameters(const GenerateOptions& o) {
     j["settle"] = protocol_to_json(*o.settle);
     j["settle_threshold"] = o.settle_threshold;
   }
+  if (o.depenetrate) {
+    j["depenetrate"] = protocol_to_json(*o.depenetrate);
+    j["depenetrate_tolerance"] = o.depenetrate_tolerance;
+  }
   return j;
 }
 
@@ -268,6 +272,37 @@ SettleOutcome settle_samples(const HandModel& hand, const GraspType& type, const
   return {moved, replaced, scene};
 }
 
+struct DepenetrateOutcome {
+  Eigen::VectorXd shift;                  // per grasp: how far the hand was moved [m]
+  std::shared_ptr<const SimScene> scene;  // the object's scene under the depenetrate protocol
+};
+
+// --depenetrate: moves each sample's hand out of the object until no hand-object contact of the protocol's
+// scene at the grasp's start pose is deeper than --depenetrate-tolerance (rotation and joints kept; energy
+// recomputed); `scene` is used when given (it must be that protocol's).
+DepenetrateOutcome depenetrate_samples(const HandModel& hand, const GraspType& type, const ObjectModel& object,
+                                       const GenerateOptions& o, const GraspDataset& d, std::vector<Sample>& samples,
+                                       std::shared_ptr<const SimScene> scene) {
+  EvalOptions e;
+  e.protocol = *o.depenetrate;
+  e.threads = o.threads;
+  e.analytic_metrics = false;
+  e.scene.cache_dir = convex_parts_cache(o);
+  if (!scene) scene = build_sim_scene(hand, object, e.protocol, e.scene);
+  const std::vector<Vec3> pos =
+      clear_grasps_of_object(*scene, hand, dataset_sim_grasps(hand, d), e, o.depenetrate_tolerance);
+  Eigen::VectorXd shift(d.n_grasps());
+  EnergyWorkspace ws(hand);
+  for (int b = 0; b < d.n_grasps(); ++b) {
+    Sample& s = samples[b];
+    shift[b] = (pos[b] - s.x.head<3>()).norm();
+    if (!(shift[b] > 0)) continue;
+    s.x.head<3>() = pos[b];
+    s.energy = grasp_energy(hand, type, object, o.energy, s.x, s.contacts, ws, s.terms, nullptr);
+  }
+  return {shift, scene};
+}
+
 }  // namespace
 
 ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& src, const fs::path& file,
@@ -296,16 +331,29 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   ClosingOptions closing = o.closing;
   closing.policy = resolve_closing_policy(closing.policy, o.grasp_type);
   fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses, closing);
-  std::shared_ptr<const SimScene> settle_scene;  // reused by the validation when it compiles the same model
+  std::shared_ptr<const SimScene> settle_scene;
   if (o.settle) {
     const auto settle_start = std::chrono::steady_clock::now();
     SettleOutcome settled = settle_samples(hand, *setup.type, object, o, d, samples);
     fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses, closing);
     d.extra["settle_translation"] = settled.moved;
     d.extra["settled"] = settled.replaced;
-    if (o.validate && same_model(*o.settle, *o.validate)) settle_scene = std::move(settled.scene);
+    settle_scene = std::move(settled.scene);
     rep.settle_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - settle_start).count();
   }
+  std::shared_ptr<const SimScene> depenetrate_scene;
+  if (o.depenetrate) {
+    const std::shared_ptr<const SimScene> reuse =
+        o.settle && same_model(*o.settle, *o.depenetrate) ? settle_scene : nullptr;
+    DepenetrateOutcome moved = depenetrate_samples(hand, *setup.type, object, o, d, samples, reuse);
+    fill_grasp_rows(hand, *setup.type, object, o.energy, samples, d, o.poses, closing);
+    d.extra["depenetrate_shift"] = moved.shift;
+    depenetrate_scene = std::move(moved.scene);
+  }
+  // The validation reuses a scene that compiles the same model.
+  std::shared_ptr<const SimScene> validate_scene;
+  if (o.validate && o.depenetrate && same_model(*o.depenetrate, *o.validate)) validate_scene = depenetrate_scene;
+  if (o.validate && o.settle && same_model(*o.settle, *o.validate) && !validate_scene) validate_scene = settle_scene;
   d.hand = hand.name;
   d.grasp_type = o.grasp_type;
   d.energy_name = to_string(o.energy.force_closure);
@@ -319,7 +367,7 @@ ObjectReport generate_object(const GenerationSetup& setup, const ObjectSource& s
   // Validation.
   if (o.validate) {
     const auto validation_start = std::chrono::steady_clock::now();
-    rep.valid = validate_grasps(hand, object, o, object_seed, d, on_validate, std::move(settle_scene));
+    rep.valid = validate_grasps(hand, object, o, object_seed, d, on_validate, std::move(validate_scene));
     rep.validation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - validation_start).count();
   }
   // The file, atomically.

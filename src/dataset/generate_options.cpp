@@ -173,6 +173,20 @@ std::vector<Entry> make_table() {
                             "[m] (0: every grasp)",
                             {0, 10}, [](O& o) -> double& { return o.settle_threshold; }));
   t.push_back(text(
+      "depenetrate", main,
+      "Move each hand out of the object until no contact of this protocol's MuJoCo scene at the grasp's start pose "
+      "(dexgraspbench: the pregrasp) is deeper than --depenetrate-tolerance (graspqp | ... | none)",
+      [](const O& o) { return o.depenetrate ? json(o.depenetrate->name) : json("none"); },
+      [](O& o, const std::string& v) {
+        if (v == "none")
+          o.depenetrate.reset();
+        else
+          o.depenetrate = make_protocol(v);
+      }));
+  t.push_back(protocol_override("depenetrate", main, &O::depenetrate));
+  t.push_back(field<double>("depenetrate-tolerance", main, "Deepest hand-object contact --depenetrate leaves [m]",
+                            {0, 0.05}, [](O& o) -> double& { return o.depenetrate_tolerance; }));
+  t.push_back(text(
       "validate-cache", main, "Folder of cached convex parts (default <out>/.cache)",
       [](const O& o) { return json(o.validate_cache.string()); },
       [](O& o, const std::string& v) { o.validate_cache = v; }, false));

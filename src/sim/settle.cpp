@@ -29,4 +29,24 @@ std::vector<SettledGrasp> settle_grasps(const SimScene& scene, const HandModel& 
   return out;
 }
 
+std::vector<Vec3> clear_grasps_of_object(const SimScene& scene, const HandModel& hand,
+                                         const std::vector<SimGrasp>& grasps, const EvalOptions& options,
+                                         double tolerance, int max_rounds) {
+  install_mujoco_handlers();
+  validate_eval_options(options);
+  check_sim_grasps(hand, grasps);
+  const int n = static_cast<int>(grasps.size());
+  std::vector<Vec3> out(n);
+  auto run_one = [&](int b, mjData* d) {
+    const SimGrasp& g = grasps[b];
+    const Eigen::Quaterniond quat =
+        Eigen::Quaterniond(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]).normalized();
+    sim_detail::Simulator sim(scene, hand, options);
+    out[b] = sim.clear_of_object(d, g, g.root_pose.head<3>(), quat, tolerance, max_rounds);
+  };
+  auto failed = [&](int b, const std::string&) { out[b] = grasps[b].root_pose.head<3>(); };
+  for_each_with_data(scene.model.get(), n, options.threads, run_one, failed);
+  return out;
+}
+
 }  // namespace graspqp

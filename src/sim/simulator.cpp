@@ -134,6 +134,28 @@ void Simulator::reset(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen
   mj_forward(m_, d);
 }
 
+Vec3 Simulator::clear_of_object(mjData* d, const SimGrasp& g, Vec3 pos, const Eigen::Quaterniond& quat,
+                                double tolerance, int max_rounds) {
+  prepare(g);
+  for (int round = 0; round < max_rounds; ++round) {
+    reset(d, g, pos, quat);
+    double deepest = -tolerance;
+    Vec3 away = Vec3::Zero();
+    for (int i = 0; i < d->ncon; ++i) {
+      const mjContact& c = d->contact[i];
+      const bool object_first = is_object_geom(c.geom1) && is_hand_geom(c.geom2);
+      if (!object_first && !(is_object_geom(c.geom2) && is_hand_geom(c.geom1))) continue;
+      if (c.dist >= deepest) continue;
+      deepest = c.dist;
+      const Vec3 normal(c.frame[0], c.frame[1], c.frame[2]);  // from geom1 to geom2
+      away = object_first ? normal : Vec3(-normal);
+    }
+    if (deepest >= -tolerance) break;
+    pos += away * (-deepest);
+  }
+  return pos;
+}
+
 // Smallest signed distance over hand-object contacts (+inf without contacts).
 double Simulator::min_hand_object_distance(const mjData* d) const {
   double best = std::numeric_limits<double>::infinity();

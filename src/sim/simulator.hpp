@@ -70,6 +70,11 @@ class Simulator {
   // Only the closing: resets to the grasp, runs the settle time without disturbance and reads the hand
   // back in the frame the object has reached.
   SettledGrasp settle(mjData* d, const SimGrasp& g, const Vec3& pos, const Eigen::Quaterniond& quat);
+  // The hand's root position, moved from `pos` until no hand-object contact of the reset state (the grasp's
+  // joints; the pregrasp's under a "stages" closing) is deeper than `tolerance`: each round moves it out
+  // along the deepest contact's normal by that contact's depth.
+  Vec3 clear_of_object(mjData* d, const SimGrasp& g, Vec3 pos, const Eigen::Quaterniond& quat, double tolerance,
+                       int max_rounds);
 
  private:
   const SimScene& s_;

@@ -59,6 +59,12 @@ struct GenerateOptions {
   // failed and the grasp kept its pose) and "settled" (1/0). On by default: docs/results.md, "Settling".
   std::optional<SimProtocol> settle = make_protocol("graspqp");
   double settle_threshold = 0.03;  // [m] the graspqp protocol's failure distance; 0: every grasp
+  // Depenetration (off when empty; sim/settle.hpp clear_grasps_of_object): after settling, each grasp's hand
+  // is moved out of the object until no hand-object contact of this protocol's scene at the grasp's start
+  // pose (the pregrasp under a "stages" closing, as dexgraspbench's) is deeper than depenetrate_tolerance;
+  // the file gets "depenetrate_shift" [m]. For datasets judged under dexgraspbench: docs/results.md.
+  std::optional<SimProtocol> depenetrate;
+  double depenetrate_tolerance = 0.0005;  // [m]
 };
 
 // Everything that determines the results (not threads, not paths of outputs) as JSON; stored in each

@@ -22,4 +22,11 @@ struct SettledGrasp {
 std::vector<SettledGrasp> settle_grasps(const SimScene& scene, const HandModel& hand,
                                         const std::vector<SimGrasp>& grasps, const EvalOptions& options);
 
+// The root position of each grasp (object frame) moved out of the object until no hand-object contact of
+// the scene at the grasp's reset state is deeper than `tolerance` [m] (at most `max_rounds` moves, each
+// along the deepest contact's normal by its depth). The rotation and joints are kept.
+std::vector<Vec3> clear_grasps_of_object(const SimScene& scene, const HandModel& hand,
+                                         const std::vector<SimGrasp>& grasps, const EvalOptions& options,
+                                         double tolerance, int max_rounds = 20);
+
 }  // namespace graspqp
