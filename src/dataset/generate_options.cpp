@@ -73,6 +73,20 @@ Entry text(std::string name, std::string group, std::string help, std::function<
   return e;
 }
 
+// An optional protocol option: a protocol name, or "none" for off.
+Entry optional_protocol(const std::string& name, std::string group, std::string help,
+                        std::optional<SimProtocol> GenerateOptions::*member) {
+  return text(
+      name, std::move(group), std::move(help),
+      [member](const GenerateOptions& o) { return (o.*member) ? json((o.*member)->name) : json("none"); },
+      [member](GenerateOptions& o, const std::string& v) {
+        if (v == "none")
+          (o.*member).reset();
+        else
+          o.*member = make_protocol(v);
+      });
+}
+
 // "<protocol>-set key=value": one field of an optional protocol option, refused while that option is off.
 Entry protocol_override(const std::string& protocol, std::string group,
                         std::optional<SimProtocol> GenerateOptions::*member) {
@@ -156,33 +170,21 @@ std::vector<Entry> make_table() {
         o.validate = p;
       }));
   t.push_back(protocol_override("validate", main, &O::validate));
-  t.push_back(text(
+  t.push_back(optional_protocol(
       "settle", main,
       "Close each grasp in MuJoCo as this protocol closes it (graspqp | graspqp-fast | dexgraspnet | dexgraspbench | "
       "none) and keep the settled hand pose and joints where the closing moved the object beyond --settle-threshold",
-      [](const O& o) { return o.settle ? json(o.settle->name) : json("none"); },
-      [](O& o, const std::string& v) {
-        if (v == "none")
-          o.settle.reset();
-        else
-          o.settle = make_protocol(v);
-      }));
+      &O::settle));
   t.push_back(protocol_override("settle", main, &O::settle));
   t.push_back(field<double>("settle-threshold", main,
                             "Replace a grasp by its settled one only when its closing moved the object more than this "
                             "[m] (0: every grasp)",
                             {0, 10}, [](O& o) -> double& { return o.settle_threshold; }));
-  t.push_back(text(
+  t.push_back(optional_protocol(
       "depenetrate", main,
       "Move each hand out of the object until no contact of this protocol's MuJoCo scene at the grasp's start pose "
       "(dexgraspbench: the pregrasp) is deeper than --depenetrate-tolerance (graspqp | ... | none)",
-      [](const O& o) { return o.depenetrate ? json(o.depenetrate->name) : json("none"); },
-      [](O& o, const std::string& v) {
-        if (v == "none")
-          o.depenetrate.reset();
-        else
-          o.depenetrate = make_protocol(v);
-      }));
+      &O::depenetrate));
   t.push_back(protocol_override("depenetrate", main, &O::depenetrate));
   t.push_back(field<double>("depenetrate-tolerance", main, "Deepest hand-object contact --depenetrate leaves [m]",
                             {0, 0.05}, [](O& o) -> double& { return o.depenetrate_tolerance; }));
