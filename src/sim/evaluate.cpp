@@ -65,6 +65,12 @@ void validate_eval_options(const EvalOptions& o) {
   validate_metrics_options(o.metrics);
 }
 
+void begin_sim_batch(const HandModel& hand, const std::vector<SimGrasp>& grasps, const EvalOptions& options) {
+  install_mujoco_handlers();
+  validate_eval_options(options);
+  check_sim_grasps(hand, grasps);
+}
+
 void check_sim_grasps(const HandModel& hand, const std::vector<SimGrasp>& grasps) {
   for (size_t b = 0; b < grasps.size(); ++b)
     if (grasps[b].joints.size() != hand.dof() || grasps[b].closing_delta.size() != hand.dof() ||
@@ -108,9 +114,7 @@ void for_each_with_data(const mjModel* m, int n, int threads, const std::functio
 std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandModel& hand,
                                              const std::vector<SimGrasp>& grasps, const EvalOptions& options,
                                              const EvalProgress& progress) {
-  install_mujoco_handlers();
-  validate_eval_options(options);
-  check_sim_grasps(hand, grasps);
+  begin_sim_batch(hand, grasps, options);
 
   const int n = static_cast<int>(grasps.size());
   const int trials = options.trials;
@@ -131,8 +135,7 @@ std::vector<GraspEvalResult> simulate_grasps(const SimScene& scene, const HandMo
     const int b = task / trials, trial = task % trials;
     const SimGrasp& g = grasps[b];
     Vec3 pos = g.root_pose.head<3>();
-    Eigen::Quaterniond quat(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]);
-    quat.normalize();
+    Eigen::Quaterniond quat = root_quaternion(g);
     if (trial > 0) {
       // Deterministic perturbation of this (grasp, trial): offset and rotation of fixed size, random direction.
       std::mt19937_64 rng(options.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(b) * 1000003ull +
@@ -239,8 +242,7 @@ void add_analytic_metrics(const HandModel& hand, const ObjectModel& object, cons
                                 grasps.contact_idx.row(b).data() + grasps.n_contacts());
       std::erase_if(contacts, [&](int c) { return c < 0 || c >= n_candidates; });
       const SimGrasp& g = sim_grasps[b];
-      const Eigen::Quaterniond q(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]);
-      const Eigen::VectorXd x = make_state(g.root_pose.head<3>(), q.normalized().toRotationMatrix(), g.joints);
+      const Eigen::VectorXd x = make_state(g.root_pose.head<3>(), root_quaternion(g).toRotationMatrix(), g.joints);
       const GraspMetrics gm = grasp_metrics(hand, type, object, dense, x, contacts, options.metrics);
       GraspEvalResult& r = results[b];
       r.penetration_depth = gm.penetration_depth;

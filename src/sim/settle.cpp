@@ -8,16 +8,13 @@ namespace graspqp {
 
 std::vector<SettledGrasp> settle_grasps(const SimScene& scene, const HandModel& hand,
                                         const std::vector<SimGrasp>& grasps, const EvalOptions& options) {
-  install_mujoco_handlers();
-  validate_eval_options(options);
-  check_sim_grasps(hand, grasps);
+  begin_sim_batch(hand, grasps, options);
   const int n = static_cast<int>(grasps.size());
   std::vector<SettledGrasp> out(n);
   auto run_one = [&](int b, mjData* d) {
     const SimGrasp& g = grasps[b];
     const Vec3 pos = g.root_pose.head<3>();
-    const Eigen::Quaterniond quat =
-        Eigen::Quaterniond(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]).normalized();
+    const Eigen::Quaterniond quat = root_quaternion(g);
     sim_detail::Simulator sim(scene, hand, options);
     out[b] = sim.settle(d, g, pos, quat);
   };
@@ -32,15 +29,12 @@ std::vector<SettledGrasp> settle_grasps(const SimScene& scene, const HandModel& 
 std::vector<Vec3> clear_grasps_of_object(const SimScene& scene, const HandModel& hand,
                                          const std::vector<SimGrasp>& grasps, const EvalOptions& options,
                                          double tolerance, int max_rounds) {
-  install_mujoco_handlers();
-  validate_eval_options(options);
-  check_sim_grasps(hand, grasps);
+  begin_sim_batch(hand, grasps, options);
   const int n = static_cast<int>(grasps.size());
   std::vector<Vec3> out(n);
   auto run_one = [&](int b, mjData* d) {
     const SimGrasp& g = grasps[b];
-    const Eigen::Quaterniond quat =
-        Eigen::Quaterniond(g.root_pose[3], g.root_pose[4], g.root_pose[5], g.root_pose[6]).normalized();
+    const Eigen::Quaterniond quat = root_quaternion(g);
     sim_detail::Simulator sim(scene, hand, options);
     out[b] = sim.clear_of_object(d, g, g.root_pose.head<3>(), quat, tolerance, max_rounds);
   };
